@@ -1,0 +1,105 @@
+package io.corc.api;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * File helpers every plug-in uses for corc's own files: private directories (0700), private files (0600) and
+ * atomic replacement (write a temporary file in the same directory, fsync, rename), so a reader never sees a torn
+ * file and a crash mid-write leaves the old content. On file systems without POSIX permissions the permission
+ * part is skipped.
+ */
+public final class SecureFiles {
+    private static final Set<PosixFilePermission> DIR_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
+
+    private SecureFiles() {}
+
+    /** Creates {@code dir} and missing parents; sets 0700 on {@code dir} itself. Returns {@code dir}. */
+    public static Path privateDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            setPermissions(dir, DIR_PERMISSIONS);
+            return dir;
+        } catch (FileAlreadyExistsException e) {
+            throw new CorcException(ErrorCategory.CONFLICT, dir + " exists and is not a directory");
+        } catch (IOException e) {
+            throw ioFailure("create directory " + dir, e);
+        }
+    }
+
+    /** Atomically replaces {@code target} with {@code content}, mode 0600, after syncing it to disk. */
+    public static void writeAtomically(Path target, byte[] content) {
+        Path dir = target.toAbsolutePath().getParent();
+        privateDirectory(dir);
+        Path temp = null;
+        try {
+            temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+            setPermissions(temp, FILE_PERMISSIONS);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            moveAtomically(temp, target);
+            temp = null;
+        } catch (IOException e) {
+            throw ioFailure("write " + target, e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // best effort: a leftover .tmp file is harmless and ignored by readers
+                }
+            }
+        }
+    }
+
+    /** Renames {@code source} over {@code target} atomically (falls back to a plain replace where unsupported). */
+    public static void moveAtomically(Path source, Path target) throws IOException {
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Sets mode 0600 on an existing file. */
+    public static void makePrivate(Path file) {
+        try {
+            setPermissions(file, Files.isDirectory(file) ? DIR_PERMISSIONS : FILE_PERMISSIONS);
+        } catch (IOException e) {
+            throw ioFailure("set permissions of " + file, e);
+        }
+    }
+
+    private static void setPermissions(Path path, Set<PosixFilePermission> permissions) throws IOException {
+        if (Files.getFileStore(path).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(path, permissions);
+        }
+    }
+
+    /** Wraps an I/O failure on corc's own files as an {@link ErrorCategory#INTERNAL} error naming the action. */
+    public static CorcException ioFailure(String action, IOException cause) {
+        return new CorcException(
+                ErrorCategory.INTERNAL,
+                "could not " + action + ": " + cause.getMessage(),
+                null,
+                null,
+                "check that the directory is writable and the disk is not full",
+                new UncheckedIOException(cause));
+    }
+}

@@ -1,0 +1,53 @@
+package io.corc.api;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Where a job's inputs and outputs live in storage. The layout is the same for every storage backend:
+ *
+ * <pre>
+ *   &lt;bucket&gt;/&lt;jobId&gt;/&lt;inputPrefix&gt;/...                 inputs, shared by every task
+ *   &lt;bucket&gt;/&lt;jobId&gt;/&lt;outputPrefix&gt;/&lt;taskIndex&gt;/...    outputs of one task, job.json included
+ * </pre>
+ *
+ * @param storage storage plug-in name, e.g. {@code local}, {@code s3}
+ * @param bucket bucket name
+ * @param jobId the job's id, the first path element
+ * @param inputPrefix corc's {@code bucket_input_prefix}, default {@code input}
+ * @param outputPrefix corc's {@code bucket_output_prefix}, default {@code output}
+ */
+public record Staging(String storage, String bucket, String jobId, String inputPrefix, String outputPrefix) {
+    public Staging {
+        requireNonNull(storage, "storage is null");
+        requireNonNull(bucket, "bucket is null");
+        requireNonNull(jobId, "jobId is null");
+        inputPrefix = inputPrefix == null || inputPrefix.isBlank() ? "input" : trimSlashes(inputPrefix);
+        outputPrefix = outputPrefix == null || outputPrefix.isBlank() ? "output" : trimSlashes(outputPrefix);
+    }
+
+    /** Key prefix of the inputs, ending in {@code /}. */
+    public String inputKeyPrefix() {
+        return jobId + "/" + inputPrefix + "/";
+    }
+
+    /** Key prefix of every task's outputs, ending in {@code /}. */
+    public String outputKeyPrefix() {
+        return jobId + "/" + outputPrefix + "/";
+    }
+
+    /** Key prefix of one task's outputs, ending in {@code /}. */
+    public String outputKeyPrefix(int taskIndex) {
+        return outputKeyPrefix() + taskIndex + "/";
+    }
+
+    private static String trimSlashes(String prefix) {
+        String trimmed = prefix.strip();
+        while (trimmed.startsWith("/")) {
+            trimmed = trimmed.substring(1);
+        }
+        while (trimmed.endsWith("/")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        return trimmed;
+    }
+}

@@ -1,0 +1,51 @@
+package io.corc.api;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Object storage for job inputs and outputs (S3 and compatibles, a local directory). Keys use {@code /} as
+ * separator. Every transfer verifies the content with a checksum, not only the size, and fails with
+ * {@link ErrorCategory#INTERNAL} naming the key on a mismatch; a failed transfer never leaves a partial object or
+ * file under the final name.
+ */
+public interface Storage {
+
+    String name();
+
+    Features features();
+
+    /** Checks credentials and reachability; never throws for that. */
+    CheckResult check();
+
+    /** Creates the bucket if missing. Idempotent. */
+    void ensureBucket(String bucket);
+
+    /** Uploads one file to {@code key}, replacing what is there. */
+    void put(String bucket, String key, Path file);
+
+    /**
+     * Downloads {@code key} to {@code target}, creating parent directories.
+     *
+     * @throws CorcException {@link ErrorCategory#NOT_FOUND} when the key does not exist
+     */
+    void get(String bucket, String key, Path target);
+
+    /** Objects whose key starts with {@code prefix}, sorted by key. Empty for a missing bucket or prefix. */
+    List<StoredObject> list(String bucket, String prefix);
+
+    /** Deletes every object under {@code prefix}. Idempotent. Returns how many were deleted. */
+    int delete(String bucket, String prefix);
+
+    /**
+     * Uploads the tree under {@code localDir} to keys {@code prefix + relative path}. Files whose content is
+     * already there are skipped, so an interrupted upload can be re-run.
+     */
+    TransferReport upload(Path localDir, String bucket, String prefix, ProgressListener progress);
+
+    /**
+     * Downloads every object under {@code prefix} into {@code localDir} (key minus prefix as relative path). Files
+     * already present with the same content are skipped.
+     */
+    TransferReport download(String bucket, String prefix, Path localDir, ProgressListener progress);
+}
