@@ -48,4 +48,12 @@ public interface Storage {
      * already present with the same content are skipped.
      */
     TransferReport download(String bucket, String prefix, Path localDir, ProgressListener progress);
+
+    /**
+     * Where {@code key} lives, in the form users know for this backend ({@code s3://bucket/key}, a local path), for
+     * messages such as "results are in ...". Does not check that the key exists.
+     */
+    default String locate(String bucket, String key) {
+        return name() + "://" + bucket + "/" + key;
+    }
 }

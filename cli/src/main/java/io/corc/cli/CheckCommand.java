@@ -1,0 +1,37 @@
+package io.corc.cli;
+
+import io.corc.api.CheckResult;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/** {@code corc check}: every installed plug-in's credential and health check, with its reason. */
+@Command(
+        name = "check",
+        mixinStandardHelpOptions = true,
+        description = "Check the credentials and reachability of every installed provider, scheduler and storage.",
+        footer = {"", "Examples:", "  corc check", "  corc check -o json"})
+final class CheckCommand implements Callable<Integer> {
+    private final CliContext context;
+
+    CheckCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        List<CheckResult> results = context.corc().check();
+        boolean allOk = results.stream().allMatch(CheckResult::ok);
+        context.emit(
+                Views.document(
+                        allOk ? "success" : "failed",
+                        "checks",
+                        results.stream().map(Views::check).toList()),
+                out -> {
+                    Table table = new Table("PLUGIN", "OK", "REASON");
+                    results.forEach(r -> table.row(r.plugin(), r.ok() ? "yes" : "NO", r.reason()));
+                    table.print(out);
+                });
+        return allOk ? ExitCodes.OK : ExitCodes.FAILED_OUTCOME;
+    }
+}

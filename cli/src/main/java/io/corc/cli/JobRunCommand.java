@@ -1,0 +1,166 @@
+package io.corc.cli;
+
+import io.corc.api.CorcException;
+import io.corc.api.GpuSpec;
+import io.corc.api.Job;
+import io.corc.api.JobState;
+import io.corc.api.ResourceRequest;
+import io.corc.core.Corc;
+import io.corc.core.job.JobRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code corc [provider] job run}: stage inputs, submit, and optionally wait and fetch the results. */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a command as a batch job of NUM_JOBS tasks. Each task sees $CORC_TASK_INDEX, its inputs in",
+            "$CORC_INPUT and writes its results to $CORC_OUTPUT, which corc stores per task.",
+            "Put the command after '--'. A single quoted argument with spaces is split on spaces, as corc did."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  corc job run --wait -- sh -c 'echo hello > \"$CORC_OUTPUT/hello.txt\"'",
+            "  corc job run --num-jobs 10 --num-parallel 2 --input ./instr -- mcrun instr/demo.instr -n 1e6",
+            "  corc job run -o json -- /bin/echo Hello World"
+        })
+final class JobRunCommand implements Callable<Integer> {
+    private final CliContext context;
+    private final String provider;
+
+    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments.")
+    List<String> command;
+
+    @Option(names = "--name", description = "Display name (default: the job id).")
+    String name;
+
+    @Option(
+            names = {"--num-jobs", "--job-meta-num-jobs"},
+            paramLabel = "N",
+            description = "Number of tasks (default: corc.job.meta.num_jobs, 1).")
+    Integer numJobs;
+
+    @Option(
+            names = {"--num-parallel", "--job-meta-num-parallel"},
+            paramLabel = "N",
+            description = "Tasks running at once (default: corc.job.meta.num_parallel, 1).")
+    Integer numParallel;
+
+    @Option(names = "--input", paramLabel = "PATH", description = "File or directory to stage as input; repeatable.")
+    List<Path> inputs = new ArrayList<>();
+
+    @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Environment of the command; repeatable.")
+    Map<String, String> env = new LinkedHashMap<>();
+
+    @Option(names = "--image", description = "Container image (container schedulers only).")
+    String image;
+
+    @Option(
+            names = {"--working-dir", "--job-working-dir"},
+            paramLabel = "DIR",
+            description = "Working directory of the command (default: the task directory).")
+    String workingDir;
+
+    @Option(names = "--cores", description = "CPU cores per task.")
+    double cores;
+
+    @Option(names = "--memory", paramLabel = "GB", description = "Memory per task in GiB.")
+    double memoryGb;
+
+    @Option(names = "--gpus", description = "GPUs per task.")
+    int gpus;
+
+    @Option(names = "--time-limit", paramLabel = "DURATION", description = "Limit per task, e.g. 30m, 2h, 90s.")
+    String timeLimit;
+
+    @Option(
+            names = "--capture",
+            negatable = true,
+            description = "Store stdout/stderr with the outputs (default: corc.job.capture, true).")
+    Boolean capture;
+
+    @Option(
+            names = "--scheduler",
+            description = "Scheduler to use (default: the provider's, else corc.schedulers.default).")
+    String scheduler;
+
+    @Option(names = "--wait", description = "Wait until the job has finished and show where its results are.")
+    boolean await;
+
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            description = "With --wait: give up after this long (default: no limit).")
+    String timeout;
+
+    JobRunCommand(CliContext context, String provider) {
+        this.context = context;
+        this.provider = provider;
+    }
+
+    @Override
+    public Integer call() {
+        Corc corc = context.corc();
+        List<Path> resolvedInputs =
+                inputs.stream().map(p -> context.workingDirectory().resolve(p)).toList();
+        JobRequest request = new JobRequest(
+                splitLikeCorc(command),
+                name,
+                scheduler != null ? scheduler : provider == null ? null : corc.schedulerFor(provider),
+                resolvedInputs,
+                numJobs == null ? 0 : numJobs,
+                numParallel == null ? 0 : numParallel,
+                env,
+                image,
+                workingDir,
+                new ResourceRequest(cores, memoryGb, new GpuSpec(gpus, null)),
+                timeLimit == null ? null : Durations.parse("--time-limit", timeLimit),
+                capture);
+        ProgressDisplay progress = context.progress();
+        Job job = corc.runJob(request, progress);
+        if (!await) {
+            progress.finish();
+            context.emit(
+                    Views.document("success", "job", Views.job(job), "msg", "Job submitted"),
+                    out -> out.println(
+                            "Submitted job " + job.id() + " (" + job.tasks().size() + " task(s) on " + job.scheduler()
+                                    + "). Follow it with: corc job show " + job.id()));
+            return ExitCodes.OK;
+        }
+        Duration limit = timeout == null ? Duration.ofDays(3650) : Durations.parse("--timeout", timeout);
+        Job done = corc.awaitJob(job.id(), limit, progress);
+        progress.finish();
+        String location = corc.resultLocation(job.id());
+        String status = done.state() == JobState.SUCCEEDED ? "success" : Views.lower(done.state());
+        context.emit(Views.document(status, "job", Views.job(done), "results", location), out -> {
+            out.println("Job " + done.id() + " " + Views.lower(done.state()) + ": " + done.count(JobState.SUCCEEDED)
+                    + " of " + done.tasks().size() + " task(s) succeeded.");
+            out.println("Results: " + location);
+            out.println("Fetch them with: corc job result get " + done.id());
+        });
+        if (!done.state().isFinished()) {
+            throw new CorcException(io.corc.api.ErrorCategory.CANCELLED, "gave up waiting for job " + done.id())
+                    .withHint("the job keeps running; corc job show " + done.id() + " follows it");
+        }
+        return done.state() == JobState.SUCCEEDED ? ExitCodes.OK : ExitCodes.FAILED_OUTCOME;
+    }
+
+    /** corc took the command as one string and split it on spaces; keep that working for a single argument. */
+    static List<String> splitLikeCorc(List<String> command) {
+        if (command.size() == 1 && command.get(0).strip().contains(" ")) {
+            return Arrays.stream(command.get(0).strip().split("\\s+")).toList();
+        }
+        return command;
+    }
+}

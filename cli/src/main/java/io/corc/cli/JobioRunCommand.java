@@ -1,0 +1,75 @@
+package io.corc.cli;
+
+import io.corc.api.JobSpec;
+import io.corc.api.Storage;
+import io.corc.api.TaskReport;
+import io.corc.core.job.StagingArea;
+import io.corc.jobio.JobJson;
+import io.corc.jobio.JobRunner;
+import io.corc.jobio.StorageLoader;
+import io.corc.jobio.TaskListener;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code corc jobio run}: the job runner inside an execution environment. Fetches the inputs, runs the command,
+ * writes job.json and uploads the outputs; exits with the command's exit code so the scheduler sees it.
+ */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = "Run one task of a job spec: stage in, run, write job.json, stage out.",
+        footer = {"", "Examples:", "  corc jobio run --spec /job/spec.json --task-index 0 --work-dir /work"})
+final class JobioRunCommand implements Callable<Integer> {
+    @Option(names = "--spec", required = true, paramLabel = "FILE", description = "The job spec (JSON).")
+    Path specFile;
+
+    @Option(names = "--task-index", paramLabel = "N", description = "Task index (default: $JOB_COMPLETION_INDEX or 0).")
+    Integer taskIndex;
+
+    @Option(
+            names = "--work-dir",
+            required = true,
+            paramLabel = "DIR",
+            description = "Directory for input/ and output/.")
+    Path workDir;
+
+    @Override
+    public Integer call() {
+        JobSpec spec = JobJson.readSpec(specFile);
+        Storage storage = spec.staging() == null ? null : storageOf(spec);
+        int index = taskIndex != null ? taskIndex : indexFromEnvironment();
+        TaskReport report = new JobRunner(storage).run(spec, index, workDir, TaskListener.NONE);
+        System.out.print(JobJson.toJson(report));
+        System.out.println();
+        return report.exitCode() >= 0 && report.exitCode() < 256 ? report.exitCode() : ExitCodes.FAILED_OUTCOME;
+    }
+
+    private static Storage storageOf(JobSpec spec) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        spec.options().forEach((key, value) -> {
+            if (key.startsWith(StagingArea.STORAGE_CONFIG_OPTION_PREFIX)) {
+                config.put(key.substring(StagingArea.STORAGE_CONFIG_OPTION_PREFIX.length()), value);
+            }
+        });
+        String home = spec.options().getOrDefault(StagingArea.HOME_OPTION, System.getProperty("user.home") + "/.corc");
+        String name = spec.options()
+                .getOrDefault(StagingArea.STORAGE_NAME_OPTION, spec.staging().storage());
+        return StorageLoader.load(name, config, Path.of(home));
+    }
+
+    /** Kubernetes indexed jobs set JOB_COMPLETION_INDEX; Slurm arrays set SLURM_ARRAY_TASK_ID. */
+    private static int indexFromEnvironment() {
+        for (String variable : new String[] {"CORC_TASK_INDEX", "JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"}) {
+            String value = System.getenv(variable);
+            if (value != null && !value.isBlank()) {
+                return Integer.parseInt(value.strip());
+            }
+        }
+        return 0;
+    }
+}

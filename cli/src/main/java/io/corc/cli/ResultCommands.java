@@ -1,0 +1,113 @@
+package io.corc.cli;
+
+import io.corc.api.StoredObject;
+import io.corc.api.TransferReport;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code corc job result get|list|delete}. */
+final class ResultCommands {
+    private ResultCommands() {}
+
+    @Command(
+            name = "get",
+            mixinStandardHelpOptions = true,
+            description = "Download a job's outputs to DIR/JOB_ID/TASK_INDEX/ (default DIR: the current directory).",
+            footer = {"", "Examples:", "  corc job result get JOB_ID", "  corc job result get JOB_ID --path ~/results"})
+    static final class Get implements Callable<Integer> {
+        private final CliContext context;
+
+        @Mixin
+        JobIdArgument jobId;
+
+        @Option(
+                names = {"--path", "--storage-download-path"},
+                paramLabel = "DIR",
+                description = "Directory to download into.")
+        Path path;
+
+        Get(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            String id = jobId.require();
+            Path base = path == null
+                    ? context.workingDirectory()
+                    : context.workingDirectory().resolve(path);
+            ProgressDisplay progress = context.progress();
+            TransferReport report = context.corc().downloadResults(id, base, progress);
+            progress.finish();
+            Path target = base.resolve(id);
+            context.emit(
+                    Views.document(
+                            "success", "job_id", id, "path", target.toString(), "transfer", Views.transfer(report)),
+                    out -> out.println("Downloaded " + report.files() + " file(s), " + report.bytes() + " bytes ("
+                            + report.skipped() + " already there) to " + target));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "List a job's stored outputs.",
+            footer = {"", "Examples:", "  corc job result list JOB_ID"})
+    static final class ListResults implements Callable<Integer> {
+        private final CliContext context;
+
+        @Mixin
+        JobIdArgument jobId;
+
+        ListResults(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            List<StoredObject> objects = context.corc().listResults(jobId.require());
+            context.emit(
+                    Views.document(
+                            "success",
+                            "objects",
+                            objects.stream().map(Views::object).toList()),
+                    out -> {
+                        Table table = new Table("KEY", "SIZE", "MODIFIED");
+                        objects.forEach(o -> table.row(o.key(), o.size(), Views.time(o.lastModified())));
+                        table.print(out);
+                    });
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(
+            name = "delete",
+            mixinStandardHelpOptions = true,
+            description = "Delete a job's stored outputs.",
+            footer = {"", "Examples:", "  corc job result delete JOB_ID"})
+    static final class Delete implements Callable<Integer> {
+        private final CliContext context;
+
+        @Mixin
+        JobIdArgument jobId;
+
+        Delete(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            String id = jobId.require();
+            int deleted = context.corc().deleteResults(id);
+            context.emit(
+                    Views.document("success", "job_id", id, "deleted", deleted),
+                    out -> out.println("Deleted " + deleted + " stored output file(s) of " + id));
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package io.corc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    @TempDir
+    Path home;
+
+    @TempDir
+    Path work;
+
+    private CliRunner cli;
+
+    @BeforeEach
+    void setUp() {
+        cli = new CliRunner(home);
+    }
+
+    @Test
+    void helpListsTheCommandTreeWithExamples() {
+        CliRunner.Result result = cli.run("--help");
+
+        assertThat(result.code()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("config", "check", "job", "local", "completion", "Examples:");
+    }
+
+    @Test
+    void everyCommandHasHelpWithExamplesOrADescription() {
+        for (String[] args : List.of(
+                new String[] {"job", "run", "--help"},
+                new String[] {"job", "result", "get", "--help"},
+                new String[] {"local", "orchestration", "instance", "--help"},
+                new String[] {"config", "validate", "--help"})) {
+            CliRunner.Result result = cli.run(args);
+            assertThat(result.code()).as(result.toString()).isZero();
+            assertThat(result.out()).contains("Usage:", "Examples:");
+        }
+    }
+
+    @Test
+    void runsAJobOnTheEmbeddedDefaultAndGetsItsResults() throws Exception {
+        CliRunner.Result run = cli.run(
+                "job", "run", "--wait", "-o", "json", "--", "sh", "-c", "echo hello > \"$CORC_OUTPUT/hello.txt\"");
+
+        assertThat(run.code()).as(run.toString()).isZero();
+        Map<String, Object> document = run.json();
+        assertThat(document).containsEntry("status", "success");
+        @SuppressWarnings("unchecked")
+        String jobId = (String) ((Map<String, Object>) document.get("job")).get("id");
+        assertThat(jobId).startsWith("job-");
+
+        CliRunner.Result get = cli.run("job", "result", "get", jobId, "--path", work.toString());
+
+        assertThat(get.code()).as(get.toString()).isZero();
+        assertThat(work.resolve(jobId).resolve("0").resolve("hello.txt")).hasContent("hello\n");
+        assertThat(work.resolve(jobId).resolve("0").resolve("job.json")).exists();
+    }
+
+    @Test
+    void yamlOutputParsesAndCarriesStatus() {
+        CliRunner.Result result = cli.run("job", "list", "-o", "yaml");
+
+        assertThat(result.code()).as(result.toString()).isZero();
+        assertThat(result.yaml()).containsEntry("status", "success").containsKey("jobs");
+    }
+
+    @Test
+    void aFailedJobWaitedForExitsWithOne() {
+        CliRunner.Result result = cli.run("job", "run", "--wait", "-o", "json", "--", "sh", "-c", "exit 3");
+
+        assertThat(result.code()).as(result.toString()).isEqualTo(ExitCodes.FAILED_OUTCOME);
+        assertThat(result.json()).containsEntry("status", "failed");
+    }
+
+    @Test
+    void badYamlIsOneMessageWithTheLineAndNoStackTrace() throws Exception {
+        Path config = Files.writeString(work.resolve("bad.yaml"), "corc:\n  job:\n    capture: [unclosed\n");
+
+        CliRunner.Result result = cli.run("--config", config.toString(), "config", "show");
+
+        assertThat(result.code()).as(result.toString()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err())
+                .startsWith("corc: error: ")
+                .contains("bad.yaml")
+                .contains("hint:");
+        assertThat(result.err()).doesNotContain("\tat ", "Exception");
+        assertThat(result.out()).isEmpty();
+    }
+
+    @Test
+    void verboseAddsTheStackTrace() throws Exception {
+        Path config = Files.writeString(work.resolve("bad.yaml"), "corc:\n  job:\n    capture: [unclosed\n");
+
+        CliRunner.Result result = cli.run("--verbose", "--config", config.toString(), "config", "show");
+
+        assertThat(result.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err()).contains("\tat ");
+    }
+
+    @Test
+    void unknownKeysAndWrongTypesAreAllReportedWithLines() throws Exception {
+        Path config = Files.writeString(
+                work.resolve("c.yaml"), "corc:\n  job:\n    meta:\n      num_job: 2\n      num_parallel: many\n");
+
+        CliRunner.Result result = cli.run("config", "validate", config.toString());
+
+        assertThat(result.code()).as(result.toString()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.out())
+                .contains(":4:")
+                .contains("num_job")
+                .contains(":5:")
+                .contains("num_parallel");
+    }
+
+    @Test
+    void aMissingConfigFileIsNotFound() {
+        CliRunner.Result result =
+                cli.run("--config", work.resolve("absent.yaml").toString(), "job", "list");
+
+        assertThat(result.code()).as(result.toString()).isEqualTo(ExitCodes.NOT_FOUND);
+        assertThat(result.err()).contains("absent.yaml");
+    }
+
+    @Test
+    void environmentOverridesTheFileAndFlagsOverrideBoth() throws Exception {
+        Path config = Files.writeString(work.resolve("c.yaml"), "corc:\n  job:\n    meta:\n      num_jobs: 2\n");
+        cli.env("CORC_JOB_META_NUM_JOBS", "3");
+
+        CliRunner.Result fromEnv = cli.run("--config", config.toString(), "config", "show", "-o", "json");
+        CliRunner.Result fromFlag =
+                cli.run("--config", config.toString(), "job", "run", "--num-jobs", "4", "-o", "json", "--", "true");
+
+        assertThat(fromEnv.out()).as(fromEnv.toString()).contains("\"num_jobs\": 3");
+        assertThat(fromFlag.code()).as(fromFlag.toString()).isZero();
+        @SuppressWarnings("unchecked")
+        List<Object> tasks =
+                (List<Object>) ((Map<String, Object>) fromFlag.json().get("job")).get("tasks");
+        assertThat(tasks).hasSize(4);
+    }
+
+    @Test
+    void anUnknownJobIsNotFoundAsAJsonErrorOnStderr() {
+        CliRunner.Result result = cli.run("job", "show", "job-nope", "-o", "json");
+
+        assertThat(result.code()).isEqualTo(ExitCodes.NOT_FOUND);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.errorJson()).containsEntry("status", "error");
+        assertThat(result.err()).contains("job 'job-nope' not found");
+    }
+
+    @Test
+    void usageErrorsExitWithTwoAndAHint() {
+        CliRunner.Result result = cli.run("job", "frobnicate");
+
+        assertThat(result.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err()).contains("corc: error:").contains("hint: see 'corc job --help'");
+    }
+
+    @Test
+    void completionScriptsForBashAndZsh() {
+        CliRunner.Result bash = cli.run("completion", "bash");
+        CliRunner.Result zsh = cli.run("completion", "zsh");
+
+        assertThat(bash.code()).isZero();
+        assertThat(bash.out()).contains("complete -F").contains("orchestration");
+        assertThat(zsh.out()).startsWith("autoload -U +X compinit");
+    }
+
+    @Test
+    void versionNamesCorcAndJava() {
+        CliRunner.Result result = cli.run("--version");
+
+        assertThat(result.code()).isZero();
+        assertThat(result.out()).startsWith("corc 0.").contains("Java ");
+    }
+
+    @Test
+    void localInstancesStartListShowAndStop() {
+        CliRunner.Result start = cli.run("local", "orchestration", "instance", "start", "--name", "box", "-o", "json");
+        assertThat(start.code()).as(start.toString()).isZero();
+        @SuppressWarnings("unchecked")
+        String id = (String) ((Map<String, Object>) start.json().get("instance")).get("id");
+
+        assertThat(cli.run("local", "orchestration", "instance", "list").out()).contains(id);
+        assertThat(cli.run("local", "orchestration", "instance", "show", id).out())
+                .contains("running");
+        assertThat(cli.run("local", "orchestration", "instance", "stop", id).code())
+                .isZero();
+        assertThat(cli.run("local", "orchestration", "instance", "show", id).code())
+                .isEqualTo(ExitCodes.NOT_FOUND);
+    }
+
+    @Test
+    void aPlanBeyondThisMachineIsACapacityError() {
+        CliRunner.Result result = cli.run("local", "orchestration", "instance", "plan", "--min-cores", "100000");
+
+        assertThat(result.code()).as(result.toString()).isEqualTo(ExitCodes.CAPACITY);
+        assertThat(result.err()).contains("100000");
+    }
+}

@@ -1,0 +1,74 @@
+package io.corc.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.corc.core.config.ConfigLoader;
+import io.corc.core.config.CorcConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every example in this module's folder is a valid configuration that loads. */
+class ConfigExamplesTest {
+    @TempDir
+    Path home;
+
+    @Test
+    void folderHoldsExamples() throws IOException {
+        assertThat(examples())
+                .extracting(path -> path.getFileName().toString())
+                .contains("local.yaml", "oci-thesis.yaml", "s3-minio.yaml");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyExampleValidatesAndLoads() throws IOException {
+        List<Path> examples = examples();
+        assertThat(examples).as("YAML files in " + folder()).isNotEmpty();
+        ConfigLoader loader = new ConfigLoader(home, Map.of());
+        return examples.stream()
+                .map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
+                    assertThat(loader.validate(file)).as("problems of " + file).isEmpty();
+                    assertThat(loader.load(file, Map.of()).source()).contains(file);
+                }));
+    }
+
+    @Test
+    void localExampleIsTheDefaultConfiguration() {
+        CorcConfig local = new ConfigLoader(home, Map.of()).load(folder().resolve("local.yaml"), Map.of());
+
+        assertThat(local.asMap()).isEqualTo(CorcConfig.defaults().asMap());
+    }
+
+    @Test
+    void ociExampleSetsTheThesisSections() {
+        CorcConfig oci = new ConfigLoader(home, Map.of()).load(folder().resolve("oci-thesis.yaml"), Map.of());
+
+        assertThat(oci.section("corc.providers.oci.profile").string("name", "?"))
+                .isEqualTo("DEFAULT");
+        assertThat(oci.section("corc.providers.oci.profile").string("compartment_id", "?"))
+                .startsWith("ocid1.compartment.oc1..");
+        assertThat(oci.section("corc.storage").bool("enable", false)).isTrue();
+        assertThat(oci.section("corc.storage").string("endpoint", "?"))
+                .endsWith(".compat.objectstorage.eu-frankfurt-1.oraclecloud.com");
+        assertThat(oci.section("corc.storage.s3").string("bucket_name", "?")).isEqualTo("corc-jobs");
+    }
+
+    private static Path folder() {
+        return Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+    }
+
+    private static List<Path> examples() throws IOException {
+        try (Stream<Path> files = Files.list(folder())) {
+            return files.filter(path -> path.getFileName().toString().endsWith(".yaml"))
+                    .sorted()
+                    .toList();
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package io.corc.core;
+
+import static java.util.Objects.requireNonNull;
+
+import io.corc.api.CheckResult;
+import io.corc.api.Job;
+import io.corc.api.LogLine;
+import io.corc.api.Orchestrator;
+import io.corc.api.OrchestratorFactory;
+import io.corc.api.Plan;
+import io.corc.api.PluginFactory;
+import io.corc.api.ProgressListener;
+import io.corc.api.RecordStore;
+import io.corc.api.Resource;
+import io.corc.api.ResourceKind;
+import io.corc.api.ResourceSpec;
+import io.corc.api.StoredObject;
+import io.corc.api.TransferReport;
+import io.corc.core.config.ConfigLoader;
+import io.corc.core.config.CorcConfig;
+import io.corc.core.job.JobRequest;
+import io.corc.core.job.JobService;
+import io.corc.core.job.StagingArea;
+import io.corc.core.plugin.PluginRegistry;
+import io.corc.core.state.FileStateStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The engine as a Java library: everything the CLI does, for services that embed corc (spawners, portals). One
+ * instance serves many threads; plug-ins are created on first use and reused.
+ *
+ * <pre>{@code
+ * Corc corc = Corc.builder().build();                       // ~/.corc, CORC_* environment, embedded default
+ * Job job = corc.runJob(JobRequest.of(List.of("echo", "hi")), ProgressListener.NONE);
+ * corc.awaitJob(job.id(), Duration.ofMinutes(5), ProgressListener.NONE);
+ * corc.downloadResults(job.id(), Path.of("results"), ProgressListener.NONE);
+ * }</pre>
+ */
+public final class Corc {
+    private final Path home;
+    private final CorcConfig config;
+    private final PluginRegistry registry;
+    private final RecordStore records;
+    private final PluginInstances plugins;
+    private final JobService jobs;
+
+    private Corc(Path home, CorcConfig config, PluginRegistry registry) {
+        this.home = home;
+        this.config = config;
+        this.registry = registry;
+        this.records = FileStateStore.open(CorcHome.stateDir(home));
+        this.plugins = new PluginInstances(config, registry, home, records);
+        StagingArea staging = new StagingArea(plugins.storageName(), plugins.storageConfig(), plugins::storage, home);
+        this.jobs = new JobService(config.section("corc.job"), records, plugins::scheduler, staging);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public CorcConfig config() {
+        return config;
+    }
+
+    public PluginRegistry plugins() {
+        return registry;
+    }
+
+    public RecordStore records() {
+        return records;
+    }
+
+    // ---- orchestration ------------------------------------------------------------------------------------------
+
+    public Orchestrator orchestrator(String provider, ResourceKind kind) {
+        return plugins.orchestrator(provider, kind);
+    }
+
+    public Plan plan(String provider, ResourceSpec spec) {
+        return orchestrator(provider, spec.kind()).plan(spec);
+    }
+
+    public Resource start(String provider, ResourceSpec spec, ProgressListener progress) {
+        return orchestrator(provider, spec.kind()).start(spec, progress);
+    }
+
+    public List<Resource> list(String provider, ResourceKind kind) {
+        return orchestrator(provider, kind).list();
+    }
+
+    public Optional<Resource> get(String provider, ResourceKind kind, String id) {
+        return orchestrator(provider, kind).get(id);
+    }
+
+    /** Stops the resource and removes what corc created for it. Idempotent. */
+    public void stop(String provider, ResourceKind kind, String id, ProgressListener progress) {
+        orchestrator(provider, kind).stop(id, progress);
+    }
+
+    /** The provider used when none is named: {@code corc.default_provider}. */
+    public String defaultProvider() {
+        return config.section("corc").string("default_provider", "local");
+    }
+
+    /**
+     * The scheduler for jobs "on" a provider: the scheduler of the same name if one is installed (local -> local),
+     * else {@code corc.schedulers.default}.
+     */
+    public String schedulerFor(String provider) {
+        boolean sameName = registry.schedulers().stream().anyMatch(f -> f.name().equals(provider));
+        return sameName ? provider : config.section("corc.schedulers").string("default", "local");
+    }
+
+    /** Every installed plug-in's credential/health check; a plug-in that fails to initialise is a failed check. */
+    public List<CheckResult> check() {
+        List<CheckResult> results = new ArrayList<>();
+        for (OrchestratorFactory factory : registry.orchestrators()) {
+            for (ResourceKind kind : factory.kinds()) {
+                results.add(safeCheck(
+                        factory, () -> orchestrator(factory.name(), kind).check()));
+            }
+        }
+        registry.schedulers()
+                .forEach(f -> results.add(
+                        safeCheck(f, () -> plugins.scheduler(f.name()).check())));
+        String storage = plugins.storageName();
+        registry.storages().stream()
+                .filter(f -> f.name().equals(storage))
+                .forEach(f -> results.add(safeCheck(f, () -> plugins.storage().check())));
+        return results;
+    }
+
+    private static CheckResult safeCheck(PluginFactory factory, Supplier<CheckResult> check) {
+        try {
+            return check.get();
+        } catch (RuntimeException e) {
+            return CheckResult.failed(factory.name(), String.valueOf(e.getMessage()));
+        }
+    }
+
+    // ---- jobs ---------------------------------------------------------------------------------------------------
+
+    /** Stages the request's inputs and submits it to its scheduler (or {@link #schedulerFor} the default provider). */
+    public Job runJob(JobRequest request, ProgressListener progress) {
+        String scheduler = request.scheduler() != null ? request.scheduler() : schedulerFor(defaultProvider());
+        return jobs.run(request, scheduler, progress);
+    }
+
+    /** Waits until the job has finished or the timeout passed; returns the job as last seen. */
+    public Job awaitJob(String jobId, Duration timeout, ProgressListener progress) {
+        return jobs.await(jobId, timeout, progress);
+    }
+
+    /** Jobs corc knows, newest first; {@code scheduler} null for all. */
+    public List<Job> listJobs(String scheduler) {
+        return jobs.list(scheduler);
+    }
+
+    public Job showJob(String jobId) {
+        return jobs.show(jobId);
+    }
+
+    public void logs(String jobId, Integer taskIndex, boolean follow, Consumer<LogLine> sink) {
+        jobs.logs(jobId, taskIndex, follow, sink);
+    }
+
+    public Job cancelJob(String jobId) {
+        return jobs.cancel(jobId);
+    }
+
+    public void deleteJob(String jobId, boolean withResults) {
+        jobs.delete(jobId, withResults);
+    }
+
+    /** Downloads the job's outputs to {@code targetDir/<job-id>/<task-index>/}. */
+    public TransferReport downloadResults(String jobId, Path targetDir, ProgressListener progress) {
+        return jobs.downloadResults(jobId, targetDir, progress);
+    }
+
+    public List<StoredObject> listResults(String jobId) {
+        return jobs.listResults(jobId);
+    }
+
+    public int deleteResults(String jobId) {
+        return jobs.deleteResults(jobId);
+    }
+
+    public String resultLocation(String jobId) {
+        return jobs.outputLocation(jobId);
+    }
+
+    /** Options for {@link #builder()}; everything defaults to what the CLI would use. */
+    public static final class Builder {
+        private Path home;
+        private Path configFile;
+        private Map<String, String> environment = System.getenv();
+        private final Map<String, Object> overrides = new LinkedHashMap<>();
+        private ClassLoader classLoader = Corc.class.getClassLoader();
+
+        private Builder() {}
+
+        /** corc's home; default {@code CORC_HOME} or {@code ~/.corc}. */
+        public Builder home(Path value) {
+            this.home = requireNonNull(value, "home is null");
+            return this;
+        }
+
+        /** The configuration file; default {@code CORC_CONFIG_FILE} or {@code <home>/config.yaml}. */
+        public Builder configFile(Path value) {
+            this.configFile = value;
+            return this;
+        }
+
+        /** The environment read for {@code CORC_*} settings; default the process environment. */
+        public Builder environment(Map<String, String> value) {
+            this.environment = Map.copyOf(requireNonNull(value, "environment is null"));
+            return this;
+        }
+
+        /** A setting that wins over file and environment, e.g. {@code override("corc.job.meta.num_jobs", 4)}. */
+        public Builder override(String dottedKey, Object value) {
+            overrides.put(requireNonNull(dottedKey, "dottedKey is null"), value);
+            return this;
+        }
+
+        /** The class loader plug-ins are found with. */
+        public Builder classLoader(ClassLoader value) {
+            this.classLoader = requireNonNull(value, "classLoader is null");
+            return this;
+        }
+
+        /**
+         * Loads the configuration and opens the state store.
+         *
+         * @throws io.corc.api.CorcException with every configuration problem when the configuration is invalid
+         */
+        public Corc build() {
+            Path resolvedHome = CorcHome.ensure(home != null ? home : CorcHome.resolve(environment));
+            CorcConfig config = new ConfigLoader(resolvedHome, environment).load(configFile, overrides);
+            return new Corc(resolvedHome, config, PluginRegistry.load(classLoader));
+        }
+    }
+}

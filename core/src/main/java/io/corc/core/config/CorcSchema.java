@@ -1,0 +1,107 @@
+package io.corc.core.config;
+
+import static io.corc.core.config.Schema.bool;
+import static io.corc.core.config.Schema.field;
+import static io.corc.core.config.Schema.integer;
+import static io.corc.core.config.Schema.list;
+import static io.corc.core.config.Schema.mapping;
+import static io.corc.core.config.Schema.open;
+import static io.corc.core.config.Schema.quantity;
+import static io.corc.core.config.Schema.string;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The schema of the whole file, {@code corc: {...}}. The sections and defaults of the Python corc are kept key for
+ * key (its upper-case constants such as {@code ANSIBLE} are lower-case keys here, the old spelling is an alias);
+ * {@code default_provider}, {@code storage.backend}, {@code storage.local}, {@code schedulers}, {@code broker},
+ * {@code providers.local} and {@code providers.jclouds} are ours.
+ */
+final class CorcSchema {
+    static final String ROOT_KEY = "corc";
+
+    static final Schema.Mapping JOB = mapping(
+            field(
+                    "meta",
+                    mapping(
+                            field("name", string("")),
+                            field("debug", bool(false)),
+                            field("env_override", bool(true)),
+                            field("num_jobs", integer(1, 1)),
+                            field("num_parallel", integer(1, 1)),
+                            field("min_cores", integer(1, 0)),
+                            field("max_cores", integer(128, 0)),
+                            field("min_memory", integer(1, 0)),
+                            field("max_memory", integer(128, 0)))),
+            field("commands", list(string(null), List.of())),
+            field("capture", bool(true)),
+            field("output_path", string("/tmp/output")),
+            field("working_dir", string("")),
+            // Passed on as Kubernetes resource requests and limits, so corc accepted "500m" and "4Gi" too.
+            field("min_cores", quantity(null)),
+            field("max_cores", quantity(null)),
+            field("min_memory", quantity(null)),
+            field("max_memory", quantity(null)));
+
+    static final Schema.Mapping STORAGE = mapping(
+            field("enable", bool(false)),
+            field("backend", string("local")),
+            field(
+                    "s3",
+                    mapping(
+                            field("config_file", string("~/.aws/config")),
+                            field("credentials_file", string("~/.aws/credentials")),
+                            field("name", string("default")),
+                            field("bucket_id", string("")),
+                            field("bucket_name", string("")),
+                            field("bucket_input_prefix", string("input")),
+                            field("bucket_output_prefix", string("output")))),
+            field(
+                    "local",
+                    mapping(
+                            field("path", string("")),
+                            field("bucket_name", string("corc")),
+                            field("bucket_input_prefix", string("input")),
+                            field("bucket_output_prefix", string("output")))),
+            field("endpoint", string("")),
+            field("credentials_path", string("/mnt/creds")),
+            field("upload_path", string("")),
+            field("input_path", string("/tmp/input")),
+            field("output_path", string("/tmp/output")),
+            field("download_path", string("")));
+
+    static final Schema.Mapping CONFIGURERS = mapping(field(
+                    "ansible",
+                    mapping(
+                            field("root_path", string("")),
+                            field("playbook_paths", string("")),
+                            field("inventory_path", string("")))))
+            .withAlias("ANSIBLE", "ansible");
+
+    static final Schema.Mapping SCHEDULERS = mapping(
+            field("default", string("local")),
+            field("local", mapping(field("max_parallel", integer(0, 0)))),
+            field("kubernetes", open()),
+            field("slurm", open()),
+            field("ssh", open()));
+
+    static final Schema.Mapping CORC = mapping(
+            field("default_provider", string("local")),
+            field("job", JOB),
+            field("storage", STORAGE),
+            field("configurers", CONFIGURERS),
+            field("schedulers", SCHEDULERS),
+            field("providers", ProviderSchema.PROVIDERS),
+            field("broker", open()));
+
+    /** The file: a mapping whose only key is {@code corc}. */
+    static final Schema.Mapping ROOT = mapping(field(ROOT_KEY, CORC));
+
+    private CorcSchema() {}
+
+    /** A fresh, mutable copy of the built-in defaults, rooted at {@code {"corc": {...}}}. */
+    static Map<String, Object> defaults() {
+        return ROOT.defaultValue();
+    }
+}

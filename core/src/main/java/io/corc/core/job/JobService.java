@@ -1,0 +1,220 @@
+package io.corc.core.job;
+
+import static java.util.Objects.requireNonNull;
+
+import io.corc.api.CorcException;
+import io.corc.api.ErrorCategory;
+import io.corc.api.Job;
+import io.corc.api.JobSpec;
+import io.corc.api.JobState;
+import io.corc.api.LogLine;
+import io.corc.api.PluginConfig;
+import io.corc.api.ProgressListener;
+import io.corc.api.RecordStore;
+import io.corc.api.Scheduler;
+import io.corc.api.Staging;
+import io.corc.api.StateRecord;
+import io.corc.api.StoredObject;
+import io.corc.api.TransferReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The job pipeline: stage inputs, submit, follow, fetch results. A state record of type {@code job} remembers, for
+ * each job, which scheduler runs it and where its files are staged, so later commands need only the job id.
+ */
+public final class JobService {
+    static final String RECORD_TYPE = "job";
+
+    private final PluginConfig jobConfig;
+    private final RecordStore records;
+    private final Function<String, Scheduler> schedulers;
+    private final StagingArea staging;
+
+    public JobService(
+            PluginConfig jobConfig, RecordStore records, Function<String, Scheduler> schedulers, StagingArea staging) {
+        this.jobConfig = requireNonNull(jobConfig, "jobConfig is null");
+        this.records = requireNonNull(records, "records is null");
+        this.schedulers = requireNonNull(schedulers, "schedulers is null");
+        this.staging = requireNonNull(staging, "staging is null");
+    }
+
+    /**
+     * Stages the inputs and submits the job. If submission fails, the staged inputs and the record are removed
+     * again before the exception is thrown.
+     */
+    public Job run(JobRequest request, String schedulerName, ProgressListener progress) {
+        for (Path input : request.inputs()) {
+            if (!Files.exists(input)) {
+                throw CorcException.invalidInput("input '" + input + "' does not exist")
+                        .withHint("pass existing files or directories with --input");
+            }
+        }
+        String jobId = JobIds.next();
+        Staging layout = staging.layoutFor(jobId);
+        JobSpec spec = toSpec(jobId, request, layout);
+        Scheduler scheduler = schedulers.apply(schedulerName);
+        records.put(StateRecord.create(RECORD_TYPE, jobId, "staging", recordData(spec, schedulerName, layout)));
+        try {
+            staging.stageInputs(layout, request.inputs(), progress);
+            Job job = scheduler.submit(spec, progress);
+            records.update(RECORD_TYPE, jobId, record -> record.withStatus("submitted"));
+            return job;
+        } catch (RuntimeException e) {
+            try {
+                staging.deleteJobFiles(layout);
+                records.delete(RECORD_TYPE, jobId);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    public Job await(String jobId, Duration timeout, ProgressListener progress) {
+        return schedulerOf(jobId).await(jobId, timeout, progress);
+    }
+
+    /** Every job corc knows, newest first; jobs the scheduler no longer knows show as {@link JobState#UNKNOWN}. */
+    public List<Job> list(String schedulerFilter) {
+        List<StateRecord> all = new ArrayList<>(records.list(RECORD_TYPE));
+        java.util.Collections.reverse(all);
+        List<Job> jobs = new ArrayList<>();
+        for (StateRecord record : all) {
+            String schedulerName = record.string("scheduler");
+            if (schedulerFilter == null || schedulerFilter.equals(schedulerName)) {
+                jobs.add(schedulers.apply(schedulerName).get(record.id()).orElseGet(() -> unknown(record)));
+            }
+        }
+        return jobs;
+    }
+
+    public Job show(String jobId) {
+        StateRecord record = record(jobId);
+        return schedulers.apply(record.string("scheduler")).get(jobId).orElseGet(() -> unknown(record));
+    }
+
+    public void logs(String jobId, Integer taskIndex, boolean follow, Consumer<LogLine> sink) {
+        schedulerOf(jobId).logs(jobId, taskIndex, follow, sink);
+    }
+
+    public Job cancel(String jobId) {
+        Job job = schedulerOf(jobId).cancel(jobId);
+        records.update(RECORD_TYPE, jobId, record -> record == null ? null : record.withStatus("cancelled"));
+        return job;
+    }
+
+    /** Removes the job from its scheduler, its staged inputs and its record; outputs stay unless asked. */
+    public void delete(String jobId, boolean withResults) {
+        StateRecord record = record(jobId);
+        schedulers.apply(record.string("scheduler")).remove(jobId);
+        Staging layout = layoutOf(record);
+        staging.deleteInputs(layout);
+        if (withResults) {
+            staging.deleteJobFiles(layout);
+        }
+        records.delete(RECORD_TYPE, jobId);
+    }
+
+    /** Downloads every task's outputs to {@code targetDir/<job-id>/<task-index>/...}. */
+    public TransferReport downloadResults(String jobId, Path targetDir, ProgressListener progress) {
+        return staging.downloadOutputs(layoutOf(record(jobId)), targetDir.resolve(jobId), progress);
+    }
+
+    public List<StoredObject> listResults(String jobId) {
+        return staging.listOutputs(layoutOf(record(jobId)));
+    }
+
+    public int deleteResults(String jobId) {
+        return staging.deleteOutputs(layoutOf(record(jobId)));
+    }
+
+    /** Where the job's outputs are stored, e.g. {@code s3://bucket/job-.../output/} or a local directory. */
+    public String outputLocation(String jobId) {
+        Staging layout = layoutOf(record(jobId));
+        return staging.locate(layout, layout.outputKeyPrefix());
+    }
+
+    private JobSpec toSpec(String jobId, JobRequest request, Staging layout) {
+        PluginConfig meta = jobConfig.section("meta");
+        int numJobs = request.numJobs() > 0 ? request.numJobs() : meta.integer("num_jobs", 1);
+        int numParallel = request.numParallel() > 0 ? request.numParallel() : meta.integer("num_parallel", 1);
+        String name = request.name() != null ? request.name() : meta.string("name", jobId);
+        boolean capture = request.capture() != null ? request.capture() : jobConfig.bool("capture", true);
+        String workingDir = request.workingDir() != null ? request.workingDir() : jobConfig.string("working_dir", null);
+        Map<String, String> options = new LinkedHashMap<>(staging.runnerOptions());
+        return new JobSpec(
+                jobId,
+                name,
+                request.command(),
+                request.image(),
+                request.env(),
+                workingDir,
+                numJobs,
+                numParallel,
+                request.resources(),
+                request.timeLimit(),
+                capture,
+                layout,
+                options);
+    }
+
+    private static Map<String, Object> recordData(JobSpec spec, String schedulerName, Staging layout) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("name", spec.name());
+        data.put("scheduler", schedulerName);
+        data.put("command", spec.command());
+        data.put("num_jobs", spec.numJobs());
+        data.put("num_parallel", spec.numParallel());
+        data.put("storage", layout.storage());
+        data.put("bucket", layout.bucket());
+        data.put("input_prefix", layout.inputPrefix());
+        data.put("output_prefix", layout.outputPrefix());
+        return data;
+    }
+
+    private static Staging layoutOf(StateRecord record) {
+        return new Staging(
+                record.string("storage"),
+                record.string("bucket"),
+                record.id(),
+                record.string("input_prefix"),
+                record.string("output_prefix"));
+    }
+
+    private Scheduler schedulerOf(String jobId) {
+        return schedulers.apply(record(jobId).string("scheduler"));
+    }
+
+    private StateRecord record(String jobId) {
+        Optional<StateRecord> record = records.get(RECORD_TYPE, jobId);
+        return record.orElseThrow(() -> new CorcException(
+                ErrorCategory.NOT_FOUND,
+                "job '" + jobId + "' not found",
+                null,
+                null,
+                "corc job list shows the jobs corc knows",
+                null));
+    }
+
+    private static Job unknown(StateRecord record) {
+        String name = record.string("name");
+        return new Job(
+                record.id(),
+                name == null ? record.id() : name,
+                record.string("scheduler"),
+                "staging".equals(record.status()) ? JobState.PENDING : JobState.UNKNOWN,
+                List.of(),
+                record.createdAt(),
+                null,
+                Map.of("note", "the scheduler no longer knows this job"));
+    }
+}
