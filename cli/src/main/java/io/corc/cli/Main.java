@@ -25,7 +25,12 @@ public final class Main {
         commandLine.setErr(new java.io.PrintWriter(err, true));
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> handle(context, e));
         commandLine.setParameterExceptionHandler((e, argsIgnored) -> usageError(context, e));
-        return commandLine.execute(args);
+        try {
+            return commandLine.execute(args);
+        } catch (RuntimeException | LinkageError e) {
+            // picocli hands only Exceptions to the handler; a broken class path (LinkageError) ends up here.
+            return handle(context, e instanceof RuntimeException re ? re : new IllegalStateException(e));
+        }
     }
 
     private static int usageError(CliContext context, CommandLine.ParameterException e) {
