@@ -3,14 +3,11 @@ package io.corc.cli;
 import io.corc.api.JobSpec;
 import io.corc.api.Storage;
 import io.corc.api.TaskReport;
-import io.corc.core.job.StagingArea;
 import io.corc.jobio.JobJson;
 import io.corc.jobio.JobRunner;
 import io.corc.jobio.StorageLoader;
 import io.corc.jobio.TaskListener;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,25 +38,12 @@ final class JobioRunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JobSpec spec = JobJson.readSpec(specFile);
-        Storage storage = spec.staging() == null ? null : storageOf(spec);
+        Storage storage = StorageLoader.forSpec(spec, Path.of(System.getProperty("user.home"), ".corc"));
         int index = taskIndex != null ? taskIndex : indexFromEnvironment();
         TaskReport report = new JobRunner(storage).run(spec, index, workDir, TaskListener.NONE);
         System.out.print(JobJson.toJson(report));
         System.out.println();
         return report.exitCode() >= 0 && report.exitCode() < 256 ? report.exitCode() : ExitCodes.FAILED_OUTCOME;
-    }
-
-    private static Storage storageOf(JobSpec spec) {
-        Map<String, Object> config = new LinkedHashMap<>();
-        spec.options().forEach((key, value) -> {
-            if (key.startsWith(StagingArea.STORAGE_CONFIG_OPTION_PREFIX)) {
-                config.put(key.substring(StagingArea.STORAGE_CONFIG_OPTION_PREFIX.length()), value);
-            }
-        });
-        String home = spec.options().getOrDefault(StagingArea.HOME_OPTION, System.getProperty("user.home") + "/.corc");
-        String name = spec.options()
-                .getOrDefault(StagingArea.STORAGE_NAME_OPTION, spec.staging().storage());
-        return StorageLoader.load(name, config, Path.of(home));
     }
 
     /** Kubernetes indexed jobs set JOB_COMPLETION_INDEX; Slurm arrays set SLURM_ARRAY_TASK_ID. */

@@ -3,11 +3,14 @@ package io.corc.jobio;
 import static java.util.Objects.requireNonNull;
 
 import io.corc.api.CorcException;
+import io.corc.api.JobSpec;
 import io.corc.api.PluginConfig;
 import io.corc.api.PluginContext;
+import io.corc.api.Staging;
 import io.corc.api.Storage;
 import io.corc.api.StorageFactory;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
@@ -38,5 +41,26 @@ public final class StorageLoader {
         String choices = known.isEmpty() ? "none is on the class path" : "known: " + String.join(", ", known);
         throw CorcException.invalidInput("unknown storage '" + name + "'; " + choices)
                 .withHint("set corc.storage to one of the known storage plug-ins");
+    }
+
+    /**
+     * The storage a job stages through, rebuilt from the {@link Staging} options of its spec, or {@code null} when
+     * the spec has no staging. {@code defaultHome} applies when the spec does not name corc's home.
+     */
+    public static Storage forSpec(JobSpec spec, Path defaultHome) {
+        if (spec.staging() == null) {
+            return null;
+        }
+        Map<String, String> options = spec.options();
+        Map<String, Object> config = new LinkedHashMap<>();
+        options.forEach((key, value) -> {
+            if (key.startsWith(Staging.STORAGE_CONFIG_OPTION_PREFIX)) {
+                config.put(key.substring(Staging.STORAGE_CONFIG_OPTION_PREFIX.length()), value);
+            }
+        });
+        String name =
+                options.getOrDefault(Staging.STORAGE_NAME_OPTION, spec.staging().storage());
+        Path home = options.containsKey(Staging.HOME_OPTION) ? Path.of(options.get(Staging.HOME_OPTION)) : defaultHome;
+        return load(name, Map.copyOf(config), home);
     }
 }

@@ -1,6 +1,7 @@
 package io.corc.jobio;
 
 import io.corc.api.JobSpec;
+import io.corc.api.ProcessTrees;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;

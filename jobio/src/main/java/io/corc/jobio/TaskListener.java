@@ -12,6 +12,6 @@ public interface TaskListener {
     /** The runner entered {@code phase}: {@code stage-in}, {@code running}, {@code stage-out} or {@code done}. */
     default void phase(String phase) {}
 
-    /** The command's process started; a scheduler may record it, or kill its tree with {@link ProcessTrees}. */
+    /** The command's process started; a scheduler may record it, or kill its tree with {@link io.corc.api.ProcessTrees}. */
     default void started(ProcessHandle process) {}
 }

@@ -17,6 +17,16 @@ import static java.util.Objects.requireNonNull;
  * @param outputPrefix corc's {@code bucket_output_prefix}, default {@code output}
  */
 public record Staging(String storage, String bucket, String jobId, String inputPrefix, String outputPrefix) {
+    /**
+     * Keys of {@link JobSpec#options()} from which the job runner, in another process, rebuilds the storage: the
+     * plug-in name, each scalar of its configuration section under the prefix, and corc's home. Core sets them at
+     * submission; they are plain settings, never secrets (credentials reach runners by the scheduler's own means).
+     */
+    public static final String STORAGE_NAME_OPTION = "corc.storage.name";
+
+    public static final String STORAGE_CONFIG_OPTION_PREFIX = "corc.storage.config.";
+    public static final String HOME_OPTION = "corc.home";
+
     public Staging {
         requireNonNull(storage, "storage is null");
         requireNonNull(bucket, "bucket is null");

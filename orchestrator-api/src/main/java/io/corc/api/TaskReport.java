@@ -11,7 +11,8 @@ import java.util.List;
  * @param jobId corc job id
  * @param taskIndex task index
  * @param command the argv that ran
- * @param exitCode its exit code; -1 when it could not be started, 128+n when killed by signal n
+ * @param exitCode its exit code; 127 when it could not be started (as shells do), 125 when stage-in failed, 124
+ *     when the time limit was hit, 128+n when killed by signal n
  * @param host host name of the execution environment
  * @param startedAt when the runner started (before stage-in)
  * @param endedAt when the runner finished (after stage-out)

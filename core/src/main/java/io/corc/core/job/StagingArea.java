@@ -21,12 +21,6 @@ import java.util.function.Supplier;
  * storage itself is created lazily, so commands that never touch storage do not initialise it.
  */
 public final class StagingArea {
-    /** Keys of {@link io.corc.api.JobSpec#options()} that tell the job runner how to rebuild the storage. */
-    public static final String STORAGE_NAME_OPTION = "corc.storage.name";
-
-    public static final String STORAGE_CONFIG_OPTION_PREFIX = "corc.storage.config.";
-    public static final String HOME_OPTION = "corc.home";
-
     private final String storageName;
     private final PluginConfig storageConfig;
     private final Supplier<Storage> storage;
@@ -53,14 +47,14 @@ public final class StagingArea {
                 storageConfig.string("bucket_output_prefix", "output"));
     }
 
-    /** Options that let the job runner, in another process, build the same storage. Scalars only; no secrets. */
+    /** The {@link Staging} options that let the job runner, in another process, build the same storage. */
     Map<String, String> runnerOptions() {
         Map<String, String> options = new LinkedHashMap<>();
-        options.put(STORAGE_NAME_OPTION, storageName);
-        options.put(HOME_OPTION, home.toAbsolutePath().toString());
+        options.put(Staging.STORAGE_NAME_OPTION, storageName);
+        options.put(Staging.HOME_OPTION, home.toAbsolutePath().toString());
         storageConfig.asMap().forEach((key, value) -> {
             if (value != null && !(value instanceof Map<?, ?>) && !(value instanceof List<?>)) {
-                options.put(STORAGE_CONFIG_OPTION_PREFIX + key, String.valueOf(value));
+                options.put(Staging.STORAGE_CONFIG_OPTION_PREFIX + key, String.valueOf(value));
             }
         });
         return options;

@@ -3,6 +3,7 @@ package io.corc.provider.local;
 import static java.util.Objects.requireNonNull;
 
 import io.corc.api.CorcException;
+import io.corc.api.ProcessTrees;
 import io.corc.api.SecureFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +92,7 @@ public final class LocalSandbox {
             });
         }
         tree.addAll(roots);
-        ProcessTreeKiller.terminate(List.copyOf(tree), grace);
+        ProcessTrees.terminate(tree, grace);
         try {
             for (Path record : records) {
                 Files.deleteIfExists(record);
@@ -106,9 +107,7 @@ public final class LocalSandbox {
             long pid = Long.parseLong(record.getFileName().toString());
             Instant recorded = Instant.parse(
                     Files.readString(record, StandardCharsets.UTF_8).strip());
-            return ProcessHandle.of(pid)
-                    .filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().startInstant().map(recorded::equals).orElse(false));
+            return ProcessTrees.find(pid, recorded);
         } catch (NumberFormatException | DateTimeParseException | IOException e) {
             return Optional.empty();
         }

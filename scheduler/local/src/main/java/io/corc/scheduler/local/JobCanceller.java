@@ -1,7 +1,7 @@
 package io.corc.scheduler.local;
 
 import io.corc.api.JobState;
-import io.corc.jobio.ProcessTrees;
+import io.corc.api.ProcessTrees;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;

@@ -1,26 +1,16 @@
 package io.corc.scheduler.local;
 
 import io.corc.api.JobSpec;
+import io.corc.api.Staging;
 import io.corc.api.Storage;
 import io.corc.jobio.StorageLoader;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/**
- * The entries of {@link JobSpec#options()} from which the supervisor, a process of its own, rebuilds the storage
- * the job stages through. Core sets them when it submits a job with staging:
- *
- * <ul>
- *   <li>{@value #STORAGE_NAME}: the storage plug-in name (default: {@code staging.storage()});
- *   <li>{@value #STORAGE_CONFIG_PREFIX}{@code <key>}: each scalar key of that plug-in's configuration section;
- *   <li>{@value #HOME}: corc's home directory (default: the submitting scheduler's home).
- * </ul>
- */
+/** Fills in the {@link Staging} options a spec from core may leave out, and rebuilds the storage from them. */
 final class StagingOptions {
-    static final String STORAGE_NAME = "corc.storage.name";
-    static final String STORAGE_CONFIG_PREFIX = "corc.storage.config.";
-    static final String HOME = "corc.home";
+    private static final String HOME = Staging.HOME_OPTION;
 
     private StagingOptions() {}
 
@@ -49,19 +39,6 @@ final class StagingOptions {
 
     /** The storage the job stages through, or {@code null} when it has no staging. */
     static Storage storageFor(JobSpec spec) {
-        if (spec.staging() == null) {
-            return null;
-        }
-        Map<String, String> options = spec.options();
-        String name = options.getOrDefault(STORAGE_NAME, spec.staging().storage());
-        Map<String, Object> config = new LinkedHashMap<>();
-        options.forEach((key, value) -> {
-            if (key.startsWith(STORAGE_CONFIG_PREFIX)) {
-                config.put(key.substring(STORAGE_CONFIG_PREFIX.length()), value);
-            }
-        });
-        Path home = Path.of(options.getOrDefault(
-                HOME, Path.of(System.getProperty("user.home"), ".corc").toString()));
-        return StorageLoader.load(name, Map.copyOf(config), home);
+        return StorageLoader.forSpec(spec, Path.of(System.getProperty("user.home"), ".corc"));
     }
 }

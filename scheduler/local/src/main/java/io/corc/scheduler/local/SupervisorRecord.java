@@ -1,5 +1,6 @@
 package io.corc.scheduler.local;
 
+import io.corc.api.ProcessTrees;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,12 +15,12 @@ import java.util.Optional;
 record SupervisorRecord(long pid, Instant startedAt) {
 
     static SupervisorRecord of(ProcessHandle process) {
-        return new SupervisorRecord(process.pid(), ProcessHandles.startOf(process));
+        return new SupervisorRecord(process.pid(), ProcessTrees.startOf(process));
     }
 
     /** The supervisor process while it lives. */
     Optional<ProcessHandle> liveProcess() {
-        return ProcessHandles.live(pid, startedAt);
+        return ProcessTrees.find(pid, startedAt);
     }
 
     Map<String, Object> toJson() {

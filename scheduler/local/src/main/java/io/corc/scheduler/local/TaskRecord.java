@@ -3,6 +3,7 @@ package io.corc.scheduler.local;
 import static java.util.Objects.requireNonNull;
 
 import io.corc.api.JobState;
+import io.corc.api.ProcessTrees;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,7 +48,7 @@ record TaskRecord(
 
     TaskRecord withProcess(ProcessHandle process) {
         return new TaskRecord(
-                state, phase, process.pid(), ProcessHandles.startOf(process), startedAt, endedAt, exitCode, error);
+                state, phase, process.pid(), ProcessTrees.startOf(process), startedAt, endedAt, exitCode, error);
     }
 
     TaskRecord finished(JobState finalState, Integer finalExitCode, String finalError, Instant now) {
@@ -56,7 +57,7 @@ record TaskRecord(
 
     /** The task's command while it lives. */
     Optional<ProcessHandle> liveProcess() {
-        return pid == null ? Optional.empty() : ProcessHandles.live(pid, pidStartedAt);
+        return pid == null ? Optional.empty() : ProcessTrees.find(pid, pidStartedAt);
     }
 
     /** Why the task did not succeed, in plain words, or {@code null}. */

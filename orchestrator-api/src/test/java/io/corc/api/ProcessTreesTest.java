@@ -1,4 +1,4 @@
-package io.corc.jobio;
+package io.corc.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
