@@ -14,7 +14,7 @@ trap 'rm -rf "$home"' EXIT
 export CORC_HOME="$home"
 
 "$root/corc" --version >/dev/null   # builds the jar and the CDS archive if missing
-if ! command -v aws >/dev/null; then
+if [[ ! -x /usr/bin/aws ]]; then
     echo "bench: installing Debian's awscli for the reference timing" >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends awscli >/dev/null
 fi
@@ -38,7 +38,7 @@ median_ms() {
 lines=()
 lines+=("$(median_ms corc_help "$root/corc" --help)")
 lines+=("$(median_ms java_jar_help java -jar "$root/cli/target/corc.jar" --help)")
-lines+=("$(median_ms aws_version aws --version)")
+lines+=("$(median_ms aws_version /usr/bin/aws --version)")
 lines+=("$(median_ms corc_job_run_wait "$root/corc" job run --wait -- true)")
 
 value() { printf '%s\n' "${lines[@]}" | awk -v n="$1" '$1 == n { print $2 }'; }

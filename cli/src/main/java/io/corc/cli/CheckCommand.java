@@ -9,9 +9,12 @@ import picocli.CommandLine.Command;
 @Command(
         name = "check",
         mixinStandardHelpOptions = true,
-        description = "Check the credentials and reachability of every installed provider, scheduler and storage.",
+        description = CheckCommand.DESCRIPTION,
         footer = {"", "Examples:", "  corc check", "  corc check -o json"})
 final class CheckCommand implements Callable<Integer> {
+    static final String DESCRIPTION =
+            "Check the credentials and reachability of every installed provider, scheduler and storage.";
+
     private final CliContext context;
 
     CheckCommand(CliContext context) {

@@ -3,7 +3,10 @@ package io.corc.cli;
 import io.corc.api.OrchestratorFactory;
 import io.corc.api.ResourceKind;
 import io.corc.core.plugin.PluginRegistry;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -14,28 +17,59 @@ import picocli.CommandLine.Model.CommandSpec;
 final class CommandTree {
     private CommandTree() {}
 
-    static CommandLine build(CliContext context) {
+    /**
+     * The tree for {@code args}. Building a picocli command costs reflection, so only the top-level command the
+     * arguments address is built in full; the others are stand-ins with their description, enough for the root's
+     * {@code --help}. {@code completion} builds everything.
+     */
+    static CommandLine build(CliContext context, String... args) {
+        String addressed = addressedCommand(args);
+        boolean everything = "completion".equals(addressed);
         CommandLine root = new CommandLine(new CorcCommand());
-        root.addSubcommand("config", configCommands(context));
-        root.addSubcommand("check", new CheckCommand(context));
-        root.addSubcommand("job", jobCommands(context, null));
+        Map<String, TopLevel> commands = new LinkedHashMap<>();
+        commands.put("config", new TopLevel(CONFIG_DESCRIPTION, () -> configCommands(context)));
+        commands.put("check", new TopLevel(CheckCommand.DESCRIPTION, () -> new CommandLine(new CheckCommand(context))));
+        commands.put("job", new TopLevel(JOB_DESCRIPTION, () -> jobCommands(context, null)));
         for (OrchestratorFactory factory :
                 PluginRegistry.load(CommandTree.class.getClassLoader()).orchestrators()) {
-            root.addSubcommand(factory.name(), providerCommands(context, factory));
+            commands.put(factory.name(), new TopLevel(factory.description(), () -> providerCommands(context, factory)));
         }
-        root.addSubcommand(
-                "jobio",
-                Group.of("The job runner used inside execution environments.")
-                        .addSubcommand("run", new JobioRunCommand()));
+        commands.put("jobio", new TopLevel(JOBIO_DESCRIPTION, () -> Group.of(JOBIO_DESCRIPTION)
+                .addSubcommand("run", new JobioRunCommand())));
+        commands.forEach((name, command) -> root.addSubcommand(
+                name, everything || name.equals(addressed) ? command.full().get() : Group.of(command.description())));
         root.addSubcommand("completion", new CompletionCommand(root));
         root.addSubcommand("help", new CommandLine.HelpCommand());
         mixGlobalOptions(root, context.global);
         return root;
     }
 
+    /** A top-level command: its description, and how to build it in full. */
+    private record TopLevel(String description, Supplier<CommandLine> full) {}
+
+    private static final String JOBIO_DESCRIPTION = "The job runner used inside execution environments.";
+
+    /** The first argument that names a command, skipping global options and their values; "help X" addresses X. */
+    static String addressedCommand(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--config") || arg.equals("-o") || arg.equals("--output")) {
+                i++;
+            } else if (arg.equals("help") && i + 1 < args.length) {
+                return args[i + 1];
+            } else if (!arg.startsWith("-")) {
+                return arg;
+            }
+        }
+        return null;
+    }
+
+    private static final String CONFIG_DESCRIPTION = "Create, show and check the corc configuration.";
+    private static final String JOB_DESCRIPTION = "Run batch jobs and fetch their results.";
+
     private static CommandLine configCommands(CliContext context) {
         return Group.of(
-                        "Create, show and check the corc configuration.",
+                        CONFIG_DESCRIPTION,
                         "corc config generate",
                         "corc config show -o yaml",
                         "corc config validate ~/.corc/config.yaml")
@@ -51,7 +85,7 @@ final class CommandTree {
         CommandLine run = new CommandLine(new JobRunCommand(context, provider));
         run.setStopAtPositional(true);
         return Group.of(
-                        "Run batch jobs and fetch their results.",
+                        JOB_DESCRIPTION,
                         prefix + " run --wait -- sh -c 'echo hello > \"$CORC_OUTPUT/hello.txt\"'",
                         prefix + " list",
                         prefix + " result get JOB_ID")

@@ -20,7 +20,7 @@ public final class Main {
     /** Runs one command line and returns its exit code (see {@link ExitCodes}). Never throws. */
     public static int run(PrintStream out, PrintStream err, Map<String, String> env, boolean terminal, String... args) {
         CliContext context = new CliContext(out, err, env, terminal);
-        CommandLine commandLine = CommandTree.build(context);
+        CommandLine commandLine = CommandTree.build(context, args);
         commandLine.setOut(new java.io.PrintWriter(out, true));
         commandLine.setErr(new java.io.PrintWriter(err, true));
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> handle(context, e));

@@ -46,6 +46,18 @@ class MainTest {
     }
 
     @Test
+    void onlyTheAddressedCommandIsBuiltButHelpAndCompletionSeeTheWholeTree() {
+        assertThat(CommandTree.addressedCommand("--config", "x.yaml", "-o", "json", "job", "list"))
+                .isEqualTo("job");
+        assertThat(CommandTree.addressedCommand("help", "local", "orchestration"))
+                .isEqualTo("local");
+        assertThat(CommandTree.addressedCommand("--help")).isNull();
+
+        assertThat(cli.run("help", "job", "run").out()).contains("--num-parallel");
+        assertThat(cli.run("completion", "bash").out()).contains("--num-parallel", "--min-cores");
+    }
+
+    @Test
     void runsAJobOnTheEmbeddedDefaultAndGetsItsResults() throws Exception {
         CliRunner.Result run = cli.run(
                 "job", "run", "--wait", "-o", "json", "--", "sh", "-c", "echo hello > \"$CORC_OUTPUT/hello.txt\"");

@@ -22,7 +22,6 @@ import java.util.ServiceLoader;
  * and embedders). A factory that fails to load is skipped and reported in {@link #loadProblems()}. Immutable.
  */
 public final class PluginRegistry {
-    private static final System.Logger LOGGER = System.getLogger(PluginRegistry.class.getName());
     /** Stops a class loader that keeps failing from looping forever. */
     private static final int MAX_PROBLEMS_PER_FAMILY = 100;
 
@@ -149,7 +148,8 @@ public final class PluginRegistry {
                 failures++;
                 PluginLoadProblem problem =
                         new PluginLoadProblem(noun, "could not load a " + noun + " plug-in: " + e.getMessage(), e);
-                LOGGER.log(Level.WARNING, problem.message());
+                // Looked up here, not in a static field: logging start-up costs the CLI ~10 ms.
+                System.getLogger(PluginRegistry.class.getName()).log(Level.WARNING, problem.message());
                 problems.add(problem);
             }
         }
