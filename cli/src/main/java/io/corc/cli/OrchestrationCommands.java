@@ -48,7 +48,13 @@ final class OrchestrationCommands {
     @Command(
             name = "plan",
             mixinStandardHelpOptions = true,
-            description = "Show what start would create, and why, without creating anything.")
+            description = "Show what start would create, and why, without creating anything.",
+            footer = {
+                "",
+                "Examples:",
+                "  corc local orchestration instance plan --min-cores 2 --min-memory 4",
+                "  corc oci orchestration instance plan --min-cores 4 --gpus 1 -o json"
+            })
     static final class PlanCommand extends Base {
         @Mixin
         ResourceSpecOptions spec;
@@ -75,7 +81,13 @@ final class OrchestrationCommands {
     @Command(
             name = "start",
             mixinStandardHelpOptions = true,
-            description = "Create the smallest resource that meets the minimums and wait until it is usable.")
+            description = "Create the smallest resource that meets the minimums and wait until it is usable.",
+            footer = {
+                "",
+                "Examples:",
+                "  corc local orchestration instance start --name sandbox",
+                "  corc oci orchestration instance start --min-cores 4 --min-memory 16 --ssh-key ~/.ssh/id_ed25519.pub"
+            })
     static final class Start extends Base {
         @Mixin
         ResourceSpecOptions spec;
@@ -99,7 +111,8 @@ final class OrchestrationCommands {
     @Command(
             name = "stop",
             mixinStandardHelpOptions = true,
-            description = "Stop a resource and remove what corc created for it. Stopping a stopped one is fine.")
+            description = "Stop a resource and remove what corc created for it. Stopping a stopped one is fine.",
+            footer = {"", "Examples:", "  corc local orchestration instance stop ID"})
     static final class Stop extends Base {
         @Parameters(paramLabel = "ID", description = "The resource id (list shows them).")
         String id;
@@ -118,7 +131,16 @@ final class OrchestrationCommands {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the resources corc created here.")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "List the resources corc created here.",
+            footer = {
+                "",
+                "Examples:",
+                "  corc local orchestration instance list",
+                "  corc local orchestration instance list -o json"
+            })
     static final class ListResources extends Base {
         ListResources(CliContext context, String provider, ResourceKind kind) {
             super(context, provider, kind);
@@ -142,7 +164,11 @@ final class OrchestrationCommands {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one resource and its endpoints.")
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
+            description = "Show one resource and its endpoints.",
+            footer = {"", "Examples:", "  corc local orchestration instance show ID -o yaml"})
     static final class Show extends Base {
         @Parameters(paramLabel = "ID", description = "The resource id.")
         String id;

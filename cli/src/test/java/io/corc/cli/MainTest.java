@@ -38,6 +38,8 @@ class MainTest {
                 new String[] {"job", "run", "--help"},
                 new String[] {"job", "result", "get", "--help"},
                 new String[] {"local", "orchestration", "instance", "--help"},
+                new String[] {"local", "orchestration", "instance", "start", "--help"},
+                new String[] {"local", "job", "logs", "--help"},
                 new String[] {"config", "validate", "--help"})) {
             CliRunner.Result result = cli.run(args);
             assertThat(result.code()).as(result.toString()).isZero();
@@ -53,7 +55,7 @@ class MainTest {
                 .isEqualTo("local");
         assertThat(CommandTree.addressedCommand("--help")).isNull();
 
-        assertThat(cli.run("help", "job", "run").out()).contains("--num-parallel");
+        assertThat(cli.run("help", "job").out()).contains("run", "result");
         assertThat(cli.run("completion", "bash").out()).contains("--num-parallel", "--min-cores");
     }
 
@@ -208,6 +210,17 @@ class MainTest {
                 .isZero();
         assertThat(cli.run("local", "orchestration", "instance", "show", id).code())
                 .isEqualTo(ExitCodes.NOT_FOUND);
+    }
+
+    @Test
+    void aContainerImageOnTheLocalSchedulerIsRefusedWithTheReason() {
+        CliRunner.Result result = cli.run("job", "run", "--image", "mccode/mcstas:3.4", "--", "mcrun", "x.instr");
+
+        assertThat(result.code()).as(result.toString()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err()).contains("local does not support container_images");
+        assertThat(cli.run("job", "list", "-o", "json").json().get("jobs"))
+                .asList()
+                .isEmpty();
     }
 
     @Test

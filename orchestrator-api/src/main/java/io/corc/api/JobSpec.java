@@ -59,4 +59,40 @@ public record JobSpec(
         resources = resources == null ? ResourceRequest.NONE : resources;
         options = options == null ? Map.of() : Map.copyOf(options);
     }
+
+    /** A copy with the given staging and options. */
+    public JobSpec withStaging(Staging newStaging, Map<String, String> newOptions) {
+        return new JobSpec(
+                id,
+                name,
+                command,
+                image,
+                env,
+                workingDir,
+                numJobs,
+                numParallel,
+                resources,
+                timeLimit,
+                capture,
+                newStaging,
+                newOptions);
+    }
+
+    /** A copy with output capture switched on or off. */
+    public JobSpec withCapture(boolean newCapture) {
+        return new JobSpec(
+                id,
+                name,
+                command,
+                image,
+                env,
+                workingDir,
+                numJobs,
+                numParallel,
+                resources,
+                timeLimit,
+                newCapture,
+                staging,
+                options);
+    }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.corc.api.CorcException;
 import io.corc.api.ErrorCategory;
+import io.corc.api.Feature;
 import io.corc.api.Job;
 import io.corc.api.JobSpec;
 import io.corc.api.JobState;
@@ -62,6 +63,12 @@ public final class JobService {
         Staging layout = staging.layoutFor(jobId);
         JobSpec spec = toSpec(jobId, request, layout);
         Scheduler scheduler = schedulers.apply(schedulerName);
+        if (spec.image() != null) {
+            scheduler.features().require(Feature.CONTAINER_IMAGES, schedulerName);
+        }
+        if (spec.resources().gpus().count() > 0) {
+            scheduler.features().require(Feature.GPUS, schedulerName);
+        }
         records.put(StateRecord.create(RECORD_TYPE, jobId, "staging", recordData(spec, schedulerName, layout)));
         try {
             staging.stageInputs(layout, request.inputs(), progress);

@@ -21,20 +21,7 @@ final class StagingOptions {
         }
         Map<String, String> options = new LinkedHashMap<>(spec.options());
         options.put(HOME, home.toAbsolutePath().toString());
-        return new JobSpec(
-                spec.id(),
-                spec.name(),
-                spec.command(),
-                spec.image(),
-                spec.env(),
-                spec.workingDir(),
-                spec.numJobs(),
-                spec.numParallel(),
-                spec.resources(),
-                spec.timeLimit(),
-                spec.capture(),
-                spec.staging(),
-                options);
+        return spec.withStaging(spec.staging(), options);
     }
 
     /** The storage the job stages through, or {@code null} when it has no staging. */

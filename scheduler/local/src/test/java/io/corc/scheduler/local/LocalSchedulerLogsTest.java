@@ -79,19 +79,6 @@ class LocalSchedulerLogsTest {
     }
 
     private static JobSpec withoutCapture(JobSpec spec) {
-        return new JobSpec(
-                spec.id(),
-                spec.name(),
-                spec.command(),
-                spec.image(),
-                spec.env(),
-                spec.workingDir(),
-                spec.numJobs(),
-                spec.numParallel(),
-                spec.resources(),
-                spec.timeLimit(),
-                false,
-                spec.staging(),
-                spec.options());
+        return spec.withCapture(false);
     }
 }

@@ -62,20 +62,7 @@ final class TestJobs {
         options.put("corc.storage.config.path", storageRoot.toString());
         options.put("corc.home", home.toString());
         Staging staging = new Staging("local", bucket, spec.id(), null, null);
-        return new JobSpec(
-                spec.id(),
-                spec.name(),
-                spec.command(),
-                spec.image(),
-                spec.env(),
-                spec.workingDir(),
-                spec.numJobs(),
-                spec.numParallel(),
-                spec.resources(),
-                spec.timeLimit(),
-                spec.capture(),
-                staging,
-                options);
+        return spec.withStaging(staging, options);
     }
 
     static Path jobDir(Path home, String id) {
