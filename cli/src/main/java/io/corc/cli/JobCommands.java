@@ -38,7 +38,7 @@ final class JobCommands {
                 for (Job job : jobs) {
                     table.row(
                             job.id(),
-                            job.name(),
+                            job.name().equals(job.id()) ? "-" : job.name(),
                             job.scheduler(),
                             Views.lower(job.state()),
                             job.count(JobState.SUCCEEDED) + "/" + job.tasks().size(),

@@ -2,9 +2,11 @@ package io.corc.cli;
 
 import io.corc.api.CorcException;
 import io.corc.api.ErrorCategory;
+import io.corc.core.Suggestions;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 
 /** Entry point. {@link #run} is what tests call; only {@link #main} exits the JVM. */
@@ -36,7 +38,15 @@ public final class Main {
     private static int usageError(CliContext context, CommandLine.ParameterException e) {
         CommandLine failed = e.getCommandLine();
         context.err.println("corc: error: " + e.getMessage());
-        context.err.println("hint: see '" + failed.getCommandSpec().qualifiedName() + " --help'");
+        Optional<String> suggestion = e instanceof CommandLine.UnmatchedArgumentException unmatched
+                        && !unmatched.getUnmatched().isEmpty()
+                ? Suggestions.closest(
+                        unmatched.getUnmatched().get(0), failed.getSubcommands().keySet())
+                : Optional.empty();
+        String help = "'" + failed.getCommandSpec().qualifiedName() + " --help'";
+        context.err.println(suggestion
+                .map(word -> "hint: did you mean '" + word + "'? See " + help)
+                .orElse("hint: see " + help));
         return ExitCodes.INVALID_INPUT;
     }
 

@@ -179,6 +179,14 @@ class MainTest {
     }
 
     @Test
+    void aMistypedCommandGetsASuggestion() {
+        CliRunner.Result result = cli.run("jbo", "list");
+
+        assertThat(result.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err()).contains("'jbo'").contains("hint: did you mean 'job'? See 'corc --help'");
+    }
+
+    @Test
     void completionScriptsForBashAndZsh() {
         CliRunner.Result bash = cli.run("completion", "bash");
         CliRunner.Result zsh = cli.run("completion", "zsh");

@@ -90,7 +90,7 @@ final class NodeValidator {
                 problem(
                         path,
                         tuple.getKeyNode(),
-                        Suggestions.unknownKey(key, schema.fields().keySet()));
+                        KeySuggestions.unknownKey(key, schema.fields().keySet()));
             } else if (canonical.equals(key) || !duplicate(canonical, tuple.getKeyNode(), seen, path)) {
                 putIfSet(values, canonical, value(child, tuple.getValueNode(), Trees.child(path, canonical)));
             }

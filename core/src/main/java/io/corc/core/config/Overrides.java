@@ -50,7 +50,7 @@ final class Overrides {
                 problems.add(new ConfigProblem(
                         parent,
                         0,
-                        Suggestions.unknownKey(path.get(i), mapping.fields().keySet())));
+                        KeySuggestions.unknownKey(path.get(i), mapping.fields().keySet())));
                 return;
             }
             path.set(i, key);

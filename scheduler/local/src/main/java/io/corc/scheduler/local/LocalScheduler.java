@@ -45,8 +45,8 @@ import java.util.stream.Stream;
  * core sets when it submits a job with staging; when {@code corc.home} is absent this scheduler's home is used.
  *
  * <p>The supervisor is started with this JVM's {@code java} and {@code java.class.path}, so the class path must
- * hold this module, jobio and the storage plug-ins (as the corc jar does). Container images are not supported:
- * the {@code image} of a spec is ignored.
+ * hold this module, jobio and the storage plug-ins (as the corc jar does). Container images are not supported
+ * ({@link #features()} says why, and core refuses such jobs before submitting them).
  */
 public final class LocalScheduler implements Scheduler {
     private static final Duration KILL_GRACE = Duration.ofSeconds(2);

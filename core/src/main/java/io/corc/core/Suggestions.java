@@ -1,14 +1,15 @@
-package io.corc.core.config;
+package io.corc.core;
 
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
 
-/** "Did you mean" for mistyped keys: the closest known key within a small edit distance. */
-final class Suggestions {
+/** "Did you mean": the closest known word within a small edit distance (mistyped keys, commands, names). */
+public final class Suggestions {
     private Suggestions() {}
 
-    static Optional<String> closest(String typed, Collection<String> known) {
+    /** The known word closest to {@code typed}, if one is within a third of its length in edits (1 to 3). */
+    public static Optional<String> closest(String typed, Collection<String> known) {
         String wanted = typed.toLowerCase(Locale.ROOT);
         int allowed = Math.max(1, Math.min(3, wanted.length() / 3));
         String best = null;
@@ -24,7 +25,7 @@ final class Suggestions {
     }
 
     /** Edit distance counting insertions, deletions, substitutions and swaps of neighbours as one edit each. */
-    static int distance(String a, String b) {
+    public static int distance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];
         for (int i = 0; i <= a.length(); i++) {
             d[i][0] = i;
@@ -42,12 +43,5 @@ final class Suggestions {
             }
         }
         return d[a.length()][b.length()];
-    }
-
-    /** {@code unknown key 'num_job' (did you mean 'num_jobs'?)}. */
-    static String unknownKey(String key, Collection<String> known) {
-        return closest(key, known)
-                .map(suggestion -> "unknown key '" + key + "' (did you mean '" + suggestion + "'?)")
-                .orElseGet(() -> "unknown key '" + key + "' (known keys: " + String.join(", ", known) + ")");
     }
 }

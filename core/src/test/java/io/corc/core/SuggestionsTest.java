@@ -1,4 +1,4 @@
-package io.corc.core.config;
+package io.corc.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
