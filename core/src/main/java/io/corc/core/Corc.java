@@ -8,7 +8,6 @@ import io.corc.api.LogLine;
 import io.corc.api.Orchestrator;
 import io.corc.api.OrchestratorFactory;
 import io.corc.api.Plan;
-import io.corc.api.PluginFactory;
 import io.corc.api.ProgressListener;
 import io.corc.api.RecordStore;
 import io.corc.api.Resource;
@@ -123,31 +122,36 @@ public final class Corc {
         return sameName ? provider : config.section("corc.schedulers").string("default", "local");
     }
 
-    /** Every installed plug-in's credential/health check; a plug-in that fails to initialise is a failed check. */
+    /**
+     * Every installed plug-in's credential/health check, labelled with its role ({@code provider local
+     * (instance)}, {@code scheduler local}, {@code storage local}); a plug-in that fails to initialise is a failed
+     * check.
+     */
     public List<CheckResult> check() {
         List<CheckResult> results = new ArrayList<>();
         for (OrchestratorFactory factory : registry.orchestrators()) {
             for (ResourceKind kind : factory.kinds()) {
+                String label = "provider " + factory.name() + " (" + kind.cliName() + ")";
                 results.add(safeCheck(
-                        factory, () -> orchestrator(factory.name(), kind).check()));
+                        label, () -> orchestrator(factory.name(), kind).check()));
             }
         }
         registry.schedulers()
-                .forEach(f -> results.add(
-                        safeCheck(f, () -> plugins.scheduler(f.name()).check())));
+                .forEach(f -> results.add(safeCheck("scheduler " + f.name(), () -> plugins.scheduler(f.name())
+                        .check())));
         String storage = plugins.storageName();
-        registry.storages().stream()
-                .filter(f -> f.name().equals(storage))
-                .forEach(f -> results.add(safeCheck(f, () -> plugins.storage().check())));
+        results.add(safeCheck("storage " + storage, () -> plugins.storage().check()));
         return results;
     }
 
-    private static CheckResult safeCheck(PluginFactory factory, Supplier<CheckResult> check) {
+    private static CheckResult safeCheck(String label, Supplier<CheckResult> check) {
+        CheckResult result;
         try {
-            return check.get();
+            result = check.get();
         } catch (RuntimeException e) {
-            return CheckResult.failed(factory.name(), String.valueOf(e.getMessage()));
+            return CheckResult.failed(label, String.valueOf(e.getMessage()));
         }
+        return new CheckResult(label, result.ok(), result.reason());
     }
 
     // ---- jobs ---------------------------------------------------------------------------------------------------

@@ -116,6 +116,6 @@ class CorcEmbeddingTest {
     void checkReportsEveryInstalledPlugin() {
         assertThat(corc().check())
                 .extracting(result -> result.plugin() + "=" + result.ok())
-                .contains("local=true");
+                .containsExactly("provider local (instance)=true", "scheduler local=true", "storage local=true");
     }
 }
