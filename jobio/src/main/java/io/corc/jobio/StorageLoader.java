@@ -3,6 +3,7 @@ package io.corc.jobio;
 import static java.util.Objects.requireNonNull;
 
 import io.corc.api.CorcException;
+import io.corc.api.InMemoryRecordStore;
 import io.corc.api.JobSpec;
 import io.corc.api.PluginConfig;
 import io.corc.api.PluginContext;

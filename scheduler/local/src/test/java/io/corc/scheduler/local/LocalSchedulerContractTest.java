@@ -7,6 +7,7 @@ import io.corc.api.CheckResult;
 import io.corc.api.CorcException;
 import io.corc.api.ErrorCategory;
 import io.corc.api.Feature;
+import io.corc.api.InMemoryRecordStore;
 import io.corc.api.PluginConfig;
 import io.corc.api.PluginContext;
 import io.corc.api.Scheduler;
@@ -75,6 +76,6 @@ class LocalSchedulerContractTest {
 
     private PluginContext context(Map<String, Object> config) {
         return new PluginContext(
-                "local", new PluginConfig("corc.schedulers.local", config), home, new UnusedRecordStore());
+                "local", new PluginConfig("corc.schedulers.local", config), home, new InMemoryRecordStore());
     }
 }

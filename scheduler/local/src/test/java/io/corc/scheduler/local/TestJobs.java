@@ -1,5 +1,6 @@
 package io.corc.scheduler.local;
 
+import io.corc.api.InMemoryRecordStore;
 import io.corc.api.JobSpec;
 import io.corc.api.PluginConfig;
 import io.corc.api.PluginContext;
@@ -30,7 +31,7 @@ final class TestJobs {
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no SchedulerFactory named local is registered"));
         PluginContext context = new PluginContext(
-                "local", new PluginConfig("corc.schedulers.local", config), home, new UnusedRecordStore());
+                "local", new PluginConfig("corc.schedulers.local", config), home, new InMemoryRecordStore());
         return factory.create(context);
     }
 

@@ -1,9 +1,7 @@
-package io.corc.jobio;
+package io.corc.api;
 
 import static java.util.Objects.requireNonNull;
 
-import io.corc.api.RecordStore;
-import io.corc.api.StateRecord;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
- * A {@link RecordStore} that lives as long as the process. The job runner has no corc home of its own (it runs in
- * pods and on cluster nodes), so the plug-ins it loads keep their records here.
+ * A {@link RecordStore} that lives as long as the process: for the job runner, which has no corc home of its own
+ * (it runs in pods and on cluster nodes), for tests, and for embedders that keep no state between runs.
  */
-final class InMemoryRecordStore implements RecordStore {
+public final class InMemoryRecordStore implements RecordStore {
     private final Map<String, StateRecord> records = new ConcurrentHashMap<>();
 
     @Override
