@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -119,8 +120,8 @@ final class ConfigCommands {
                             target.toString(),
                             "problems",
                             problems.stream()
-                                    .map(p -> Views.document(
-                                            "invalid", "path", p.path(), "line", p.line(), "message", p.message()))
+                                    .map(p -> Map.<String, Object>of(
+                                            "path", p.path(), "line", p.line(), "message", p.message()))
                                     .toList()),
                     out -> {
                         if (problems.isEmpty()) {

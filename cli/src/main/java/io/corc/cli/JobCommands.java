@@ -1,11 +1,14 @@
 package io.corc.cli;
 
+import io.corc.api.CorcException;
 import io.corc.api.Job;
 import io.corc.api.JobState;
 import io.corc.api.TaskStatus;
 import io.corc.core.Corc;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -130,6 +133,23 @@ final class JobCommands {
         @Override
         public Integer call() {
             String id = jobId.require();
+            if (context.structuredOutput()) {
+                if (follow) {
+                    throw CorcException.invalidInput(
+                                    "--follow prints lines as they come; it cannot be combined with -o")
+                            .withHint("drop -o to follow, or drop --follow to get one document");
+                }
+                List<Map<String, Object>> lines = new ArrayList<>();
+                context.corc()
+                        .logs(
+                                id,
+                                task,
+                                false,
+                                line -> lines.add(Map.of(
+                                        "task", line.taskIndex(), "stream", line.stream(), "text", line.text())));
+                context.emit(Views.document("success", "job_id", id, "lines", lines), out -> {});
+                return ExitCodes.OK;
+            }
             context.corc().logs(id, task, follow, line -> {
                 PrintStream target = "stderr".equals(line.stream()) ? context.err : context.out;
                 target.println(task == null ? "[" + line.taskIndex() + "] " + line.text() : line.text());

@@ -24,9 +24,11 @@ import picocli.CommandLine.Parameters;
         name = "run",
         mixinStandardHelpOptions = true,
         description = {
-            "Run a command as a batch job of NUM_JOBS tasks. Each task sees $CORC_TASK_INDEX, its inputs in",
-            "$CORC_INPUT and writes its results to $CORC_OUTPUT, which corc stores per task.",
-            "Put the command after '--'. A single quoted argument with spaces is split on spaces, as corc did."
+            "Run a command as a batch job of one or more tasks.",
+            "Each task sees $CORC_TASK_INDEX, its inputs in $CORC_INPUT, and writes its results to $CORC_OUTPUT,",
+            "which corc stores per task together with job.json, stdout.log and stderr.log (names reserved).",
+            "Put the command after '--'. Without one, corc.job.commands of the configuration runs. A single",
+            "argument with spaces that is not a file is split on spaces, as the Python corc did."
         },
         footer = {
             "",
@@ -39,8 +41,8 @@ final class JobRunCommand implements Callable<Integer> {
     private final CliContext context;
     private final String provider;
 
-    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments.")
-    List<String> command;
+    @Parameters(arity = "0..*", paramLabel = "COMMAND", description = "The command and its arguments.")
+    List<String> command = new ArrayList<>();
 
     @Option(names = "--name", description = "Display name (default: the job id).")
     String name;
@@ -119,8 +121,8 @@ final class JobRunCommand implements Callable<Integer> {
                 name,
                 scheduler != null ? scheduler : provider == null ? null : corc.schedulerFor(provider),
                 resolvedInputs,
-                numJobs == null ? 0 : numJobs,
-                numParallel == null ? 0 : numParallel,
+                numJobs,
+                numParallel,
                 env,
                 image,
                 workingDir,
@@ -141,6 +143,13 @@ final class JobRunCommand implements Callable<Integer> {
         Duration limit = timeout == null ? Duration.ofDays(3650) : Durations.parse("--timeout", timeout);
         Job done = corc.awaitJob(job.id(), limit, progress);
         progress.finish();
+        if (!done.state().isFinished()) {
+            throw new CorcException(
+                            io.corc.api.ErrorCategory.CANCELLED,
+                            "gave up waiting for job " + done.id() + " after " + timeout + "; it is "
+                                    + Views.lower(done.state()))
+                    .withHint("the job keeps running; corc job show " + done.id() + " follows it");
+        }
         String location = corc.resultLocation(job.id());
         String status = done.state() == JobState.SUCCEEDED ? "success" : Views.lower(done.state());
         context.emit(Views.document(status, "job", Views.job(done), "results", location), out -> {
@@ -149,16 +158,17 @@ final class JobRunCommand implements Callable<Integer> {
             out.println("Results: " + location);
             out.println("Fetch them with: corc job result get " + done.id());
         });
-        if (!done.state().isFinished()) {
-            throw new CorcException(io.corc.api.ErrorCategory.CANCELLED, "gave up waiting for job " + done.id())
-                    .withHint("the job keeps running; corc job show " + done.id() + " follows it");
-        }
         return done.state() == JobState.SUCCEEDED ? ExitCodes.OK : ExitCodes.FAILED_OUTCOME;
     }
 
-    /** corc took the command as one string and split it on spaces; keep that working for a single argument. */
+    /**
+     * corc took the command as one string and split it on spaces; keep that working for a single argument, unless
+     * the argument names an existing file (a program whose path has a space).
+     */
     static List<String> splitLikeCorc(List<String> command) {
-        if (command.size() == 1 && command.get(0).strip().contains(" ")) {
+        if (command.size() == 1
+                && command.get(0).strip().contains(" ")
+                && !java.nio.file.Files.exists(java.nio.file.Path.of(command.get(0)))) {
             return Arrays.stream(command.get(0).strip().split("\\s+")).toList();
         }
         return command;

@@ -232,6 +232,100 @@ class MainTest {
     }
 
     @Test
+    void badTaskCountsAndEmptyCommandsAreRefusedBeforeAnythingRuns() {
+        CliRunner.Result zero = cli.run("job", "run", "--num-jobs", "0", "--", "true");
+        CliRunner.Result negative = cli.run("job", "run", "--num-parallel", "-4", "--", "true");
+        CliRunner.Result empty = cli.run("job", "run", "--", "");
+        CliRunner.Result none = cli.run("job", "run");
+
+        assertThat(zero.code()).as(zero.toString()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(zero.err()).contains("num_jobs must be at least 1, got 0");
+        assertThat(negative.err()).contains("num_parallel must be at least 1, got -4");
+        assertThat(empty.err()).contains("the job's command is empty");
+        assertThat(none.err()).contains("the job has no command").contains("corc.job.commands");
+        assertThat(cli.run("job", "list", "-o", "json").json().get("jobs"))
+                .asList()
+                .isEmpty();
+    }
+
+    @Test
+    void twoInputsWithOneNameAreRefused() throws Exception {
+        Files.createDirectories(work.resolve("a"));
+        Files.createDirectories(work.resolve("b"));
+        Path first = Files.writeString(work.resolve("a/data.txt"), "A");
+        Path second = Files.writeString(work.resolve("b/data.txt"), "B");
+
+        CliRunner.Result result =
+                cli.run("job", "run", "--input", first.toString(), "--input", second.toString(), "--", "true");
+
+        assertThat(result.code()).as(result.toString()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err()).contains("would both be staged as 'data.txt'");
+    }
+
+    @Test
+    void configuredCommandsRunWhenNoneIsGiven() throws Exception {
+        Path config = Files.writeString(
+                work.resolve("c.yaml"),
+                "corc:\n  job:\n    commands:\n      - echo one > $CORC_OUTPUT/one.txt\n      - echo two >> $CORC_OUTPUT/one.txt\n");
+
+        CliRunner.Result run = cli.run("--config", config.toString(), "job", "run", "--wait", "-o", "json");
+        assertThat(run.code()).as(run.toString()).isZero();
+        @SuppressWarnings("unchecked")
+        String jobId = (String) ((Map<String, Object>) run.json().get("job")).get("id");
+        assertThat(cli.run("--config", config.toString(), "job", "result", "get", jobId, "--path", work.toString())
+                        .code())
+                .isZero();
+
+        assertThat(work.resolve(jobId).resolve("0").resolve("one.txt")).hasContent("one\ntwo\n");
+    }
+
+    @Test
+    void logsAsJsonAndAMalformedIdIsNotFound() {
+        CliRunner.Result run =
+                cli.run("job", "run", "--wait", "-o", "json", "--", "sh", "-c", "echo out; echo err >&2");
+        @SuppressWarnings("unchecked")
+        String jobId = (String) ((Map<String, Object>) run.json().get("job")).get("id");
+
+        CliRunner.Result logs = cli.run("job", "logs", jobId, "-o", "json");
+
+        assertThat(logs.code()).as(logs.toString()).isZero();
+        assertThat(logs.json()).containsEntry("status", "success");
+        assertThat(logs.json().get("lines"))
+                .asList()
+                .contains(
+                        Map.of("task", 0, "stream", "stdout", "text", "out"),
+                        Map.of("task", 0, "stream", "stderr", "text", "err"));
+        assertThat(cli.run("job", "show", "bad/../id").code()).isEqualTo(ExitCodes.NOT_FOUND);
+    }
+
+    @Test
+    void cancellingAFinishedJobLeavesItSucceeded() {
+        CliRunner.Result run = cli.run("job", "run", "--wait", "-o", "json", "--", "true");
+        @SuppressWarnings("unchecked")
+        String jobId = (String) ((Map<String, Object>) run.json().get("job")).get("id");
+
+        CliRunner.Result cancel = cli.run("job", "cancel", jobId, "-o", "json");
+
+        assertThat(cancel.code()).isZero();
+        assertThat(cli.run("job", "list").out()).contains("succeeded");
+    }
+
+    @Test
+    void waitingPastTheTimeoutIsOneErrorAndTheJobKeepsRunning() {
+        CliRunner.Result result = cli.run("job", "run", "--wait", "--timeout", "1s", "-o", "json", "--", "sleep", "30");
+
+        assertThat(result.code()).as(result.toString()).isEqualTo(ExitCodes.CANCELLED);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.errorJson().toString()).contains("gave up waiting");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> job = ((List<Map<String, Object>>)
+                        cli.run("job", "list", "-o", "json").json().get("jobs"))
+                .get(0);
+        assertThat(job).containsEntry("state", "running");
+        assertThat(cli.run("job", "cancel", (String) job.get("id")).code()).isZero();
+    }
+
+    @Test
     void aPlanBeyondThisMachineIsACapacityError() {
         CliRunner.Result result = cli.run("local", "orchestration", "instance", "plan", "--min-cores", "100000");
 

@@ -48,6 +48,10 @@ public record JobSpec(
             throw CorcException.invalidInput("the job has no command")
                     .withHint("put the command after --, e.g. corc job run -- echo hello");
         }
+        if (command.get(0) == null || command.get(0).isBlank()) {
+            throw CorcException.invalidInput("the job's command is empty")
+                    .withHint("put the program to run first, e.g. corc job run -- echo hello");
+        }
         if (numJobs < 1) {
             throw CorcException.invalidInput("num_jobs must be at least 1, got " + numJobs);
         }

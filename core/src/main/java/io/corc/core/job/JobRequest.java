@@ -12,12 +12,12 @@ import java.util.Map;
  * What a user or embedder asks {@code Corc.runJob} for. Unset values ({@code null}, 0) come from the configuration
  * section {@code corc.job}.
  *
- * @param command argv of the command
+ * @param command argv of the command; empty for {@code corc.job.commands}
  * @param name display name, or {@code null} for the job id
  * @param scheduler scheduler name, or {@code null} for the configured default
  * @param inputs local files and directories staged as the job's input (each under its own file name)
- * @param numJobs number of tasks, or 0 for {@code corc.job.meta.num_jobs}
- * @param numParallel tasks at once, or 0 for {@code corc.job.meta.num_parallel}
+ * @param numJobs number of tasks, or {@code null} for {@code corc.job.meta.num_jobs}
+ * @param numParallel tasks at once, or {@code null} for {@code corc.job.meta.num_parallel}
  * @param env extra environment of the command
  * @param image container image for container schedulers, or {@code null}
  * @param workingDir working directory in the execution environment, or {@code null}
@@ -30,8 +30,8 @@ public record JobRequest(
         String name,
         String scheduler,
         List<Path> inputs,
-        int numJobs,
-        int numParallel,
+        Integer numJobs,
+        Integer numParallel,
         Map<String, String> env,
         String image,
         String workingDir,
@@ -48,7 +48,7 @@ public record JobRequest(
 
     /** A request for {@code command} with every other value from the configuration. */
     public static JobRequest of(List<String> command) {
-        return new JobRequest(command, null, null, null, 0, 0, null, null, null, null, null, null);
+        return new JobRequest(command, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public JobRequest withInputs(List<Path> newInputs) {
@@ -67,7 +67,7 @@ public record JobRequest(
                 capture);
     }
 
-    public JobRequest withTasks(int newNumJobs, int newNumParallel) {
+    public JobRequest withTasks(Integer newNumJobs, Integer newNumParallel) {
         return new JobRequest(
                 command,
                 name,

@@ -34,6 +34,7 @@ import java.util.function.Function;
  */
 public final class JobService {
     static final String RECORD_TYPE = "job";
+    private static final java.util.regex.Pattern JOB_ID = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final PluginConfig jobConfig;
     private final RecordStore records;
@@ -53,12 +54,7 @@ public final class JobService {
      * again before the exception is thrown.
      */
     public Job run(JobRequest request, String schedulerName, ProgressListener progress) {
-        for (Path input : request.inputs()) {
-            if (!Files.exists(input)) {
-                throw CorcException.invalidInput("input '" + input + "' does not exist")
-                        .withHint("pass existing files or directories with --input");
-            }
-        }
+        checkInputs(request.inputs());
         String jobId = JobIds.next();
         Staging layout = staging.layoutFor(jobId);
         JobSpec spec = toSpec(jobId, request, layout);
@@ -73,7 +69,7 @@ public final class JobService {
         try {
             staging.stageInputs(layout, request.inputs(), progress);
             Job job = scheduler.submit(spec, progress);
-            records.update(RECORD_TYPE, jobId, record -> record.withStatus("submitted"));
+            records.update(RECORD_TYPE, jobId, record -> record == null ? null : record.withStatus("submitted"));
             return job;
         } catch (RuntimeException e) {
             try {
@@ -113,9 +109,12 @@ public final class JobService {
         schedulerOf(jobId).logs(jobId, taskIndex, follow, sink);
     }
 
+    /** Cancels the job; the record says "cancelled" only when the cancel stopped something. */
     public Job cancel(String jobId) {
         Job job = schedulerOf(jobId).cancel(jobId);
-        records.update(RECORD_TYPE, jobId, record -> record == null ? null : record.withStatus("cancelled"));
+        if (job.state() == JobState.CANCELLED) {
+            records.update(RECORD_TYPE, jobId, record -> record == null ? null : record.withStatus("cancelled"));
+        }
         return job;
     }
 
@@ -150,10 +149,46 @@ public final class JobService {
         return staging.locate(layout, layout.outputKeyPrefix());
     }
 
+    /** Inputs must exist and have distinct names, since each is staged under its own name. */
+    private static void checkInputs(List<Path> inputs) {
+        Map<String, Path> byName = new LinkedHashMap<>();
+        for (Path input : inputs) {
+            if (!Files.exists(input)) {
+                throw CorcException.invalidInput("input '" + input + "' does not exist")
+                        .withHint("pass existing files or directories with --input");
+            }
+            Path normalised = input.toAbsolutePath().normalize();
+            Path name = normalised.getFileName();
+            if (name == null) {
+                throw CorcException.invalidInput("input '" + input + "' has no name to stage it under")
+                        .withHint("pass a file or directory below /, e.g. --input ./data");
+            }
+            Path clash = byName.put(name.toString(), input);
+            if (clash != null) {
+                throw CorcException.invalidInput(
+                                "inputs '" + clash + "' and '" + input + "' would both be staged as '" + name + "'")
+                        .withHint("each input is staged under its file name; put them in one directory instead");
+            }
+        }
+    }
+
+    /** The request's command, or {@code corc.job.commands} run one after another by sh when none is given. */
+    private List<String> command(JobRequest request) {
+        if (!request.command().isEmpty()) {
+            return request.command();
+        }
+        List<String> configured = jobConfig.strings("commands");
+        if (configured.isEmpty()) {
+            throw CorcException.invalidInput("the job has no command")
+                    .withHint("put the command after --, e.g. corc job run -- echo hello, or set corc.job.commands");
+        }
+        return List.of("sh", "-c", String.join("\n", configured));
+    }
+
     private JobSpec toSpec(String jobId, JobRequest request, Staging layout) {
         PluginConfig meta = jobConfig.section("meta");
-        int numJobs = request.numJobs() > 0 ? request.numJobs() : meta.integer("num_jobs", 1);
-        int numParallel = request.numParallel() > 0 ? request.numParallel() : meta.integer("num_parallel", 1);
+        int numJobs = request.numJobs() != null ? request.numJobs() : meta.integer("num_jobs", 1);
+        int numParallel = request.numParallel() != null ? request.numParallel() : meta.integer("num_parallel", 1);
         String name = request.name() != null ? request.name() : meta.string("name", jobId);
         boolean capture = request.capture() != null ? request.capture() : jobConfig.bool("capture", true);
         String workingDir = request.workingDir() != null ? request.workingDir() : jobConfig.string("working_dir", null);
@@ -161,7 +196,7 @@ public final class JobService {
         return new JobSpec(
                 jobId,
                 name,
-                request.command(),
+                command(request),
                 request.image(),
                 request.env(),
                 workingDir,
@@ -202,7 +237,8 @@ public final class JobService {
     }
 
     private StateRecord record(String jobId) {
-        Optional<StateRecord> record = records.get(RECORD_TYPE, jobId);
+        Optional<StateRecord> record =
+                JOB_ID.matcher(jobId).matches() ? records.get(RECORD_TYPE, jobId) : Optional.empty();
         return record.orElseThrow(() -> new CorcException(
                 ErrorCategory.NOT_FOUND,
                 "job '" + jobId + "' not found",

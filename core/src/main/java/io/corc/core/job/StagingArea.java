@@ -64,7 +64,8 @@ public final class StagingArea {
         Storage target = storage.get();
         target.ensureBucket(layout.bucket());
         for (Path input : inputs) {
-            String key = layout.inputKeyPrefix() + input.getFileName();
+            String key =
+                    layout.inputKeyPrefix() + input.toAbsolutePath().normalize().getFileName();
             if (Files.isDirectory(input)) {
                 target.upload(input, layout.bucket(), key + "/", progress);
             } else {

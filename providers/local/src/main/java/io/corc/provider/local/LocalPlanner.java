@@ -12,7 +12,7 @@ import java.util.Locale;
 /** Checks a spec against the local machine: there is one "shape", the machine itself, and it costs nothing. */
 final class LocalPlanner {
     static final String SHAPE = "local";
-    private static final String HINT = "use a cloud provider, e.g. corc oci orchestration instance start";
+    private static final String HINT = "ask for less, or use a cloud provider (corc check lists the installed ones)";
 
     private final LocalMachine machine;
 

@@ -81,7 +81,8 @@ class LocalPlannerTest {
         return e -> {
             assertThat(e.category()).isEqualTo(ErrorCategory.CAPACITY);
             assertThat(e.plugin()).contains("local");
-            assertThat(e.hint()).contains("use a cloud provider, e.g. corc oci orchestration instance start");
+            assertThat(e.hint())
+                    .hasValue("ask for less, or use a cloud provider (corc check lists the installed ones)");
         };
     }
 
