@@ -9,6 +9,7 @@ import io.corc.api.SecureFiles;
 import io.corc.api.Staging;
 import io.corc.api.Storage;
 import io.corc.api.TaskReport;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -21,7 +22,13 @@ import java.time.Instant;
  * <p>Layout of {@code taskDir}: {@code input/} (the staged inputs, {@code CORC_INPUT}), {@code output/} (what the
  * command leaves there is uploaded, {@code CORC_OUTPUT}). With {@code capture} the command's stdout and stderr go to
  * {@code output/stdout.log} and {@code output/stderr.log}, otherwise to {@code stdout.log} and {@code stderr.log}
- * in {@code taskDir} itself, where they are kept but not uploaded.
+ * in {@code taskDir} itself, where they are kept but not uploaded. Log files are created with mode 0600.
+ *
+ * <p>Reserved names: {@code job.json}, and with {@code capture} {@code stdout.log} and {@code stderr.log}, in
+ * {@code output/} are the runner's, part of the contract with whoever reads the output. A task must not write them;
+ * when it leaves its own file under such a name (writes {@code job.json}, or deletes or replaces a log file), that
+ * file is kept as {@code <name>.task} (e.g. {@code job.json.task}) and uploaded with the rest, and the runner's file
+ * takes the name. A task that writes into a log file in place, instead of replacing it, mixes its data into the log.
  *
  * <p>Exit codes beyond the command's own: 124 when the time limit was exceeded (the process tree is killed), 125
  * when stage-in failed (the command is not run), 127 when the command could not be started, 128+n when it was
@@ -81,6 +88,7 @@ public final class JobRunner {
         double computeSeconds = stageInError == null ? secondsSince(computeStart) : 0.0;
 
         Path reportFile = output.resolve(TaskReport.FILE_NAME);
+        setAside(reportFile);
         TaskReport report = new TaskReport(
                 TaskReport.SCHEMA_VERSION,
                 spec.id(),
@@ -104,6 +112,14 @@ public final class JobRunner {
             Thread.currentThread().interrupt();
         }
         return report;
+    }
+
+    private static void setAside(Path reservedFile) {
+        try {
+            ReservedNames.setAside(reservedFile);
+        } catch (IOException e) {
+            throw SecureFiles.ioFailure("set aside the task's own " + reservedFile, e);
+        }
     }
 
     private String stageIn(Staging staging, Path input) {

@@ -2,6 +2,7 @@ package io.corc.jobio;
 
 import io.corc.api.JobSpec;
 import io.corc.api.ProcessTrees;
+import io.corc.api.SecureFiles;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,13 +24,28 @@ final class TaskCommand {
 
     private TaskCommand() {}
 
+    /** Runs the command with its logs in {@code output} (when captured) or {@code taskDir}; see {@link TaskLogFiles}. */
     static Outcome run(JobSpec spec, int taskIndex, Path taskDir, Path input, Path output, TaskListener listener) {
-        Path logDir = spec.capture() ? output : taskDir;
+        try (TaskLogFiles logs = TaskLogFiles.create(spec.capture() ? output : taskDir)) {
+            return run(spec, taskIndex, taskDir, input, output, logs, listener);
+        } catch (IOException e) {
+            throw SecureFiles.ioFailure("keep the logs of task " + taskIndex + " in " + taskDir, e);
+        }
+    }
+
+    private static Outcome run(
+            JobSpec spec,
+            int taskIndex,
+            Path taskDir,
+            Path input,
+            Path output,
+            TaskLogFiles logs,
+            TaskListener listener) {
         ProcessBuilder builder = new ProcessBuilder(spec.command())
                 .directory((spec.workingDir() == null ? taskDir : Path.of(spec.workingDir())).toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
-                .redirectOutput(logDir.resolve("stdout.log").toFile())
-                .redirectError(logDir.resolve("stderr.log").toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.stdout().toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(logs.stderr().toFile()));
         Map<String, String> env = builder.environment();
         env.putAll(spec.env());
         env.put("CORC_JOB_ID", spec.id());

@@ -87,6 +87,25 @@ class JobRunnerTest {
     }
 
     @Test
+    void keepsTheTasksOwnFilesWithReservedNamesAsDotTask() throws IOException {
+        String script = "echo mine > \"$CORC_OUTPUT/job.json\"; echo logged; rm \"$CORC_OUTPUT/stdout.log\";"
+                + " echo my-log > \"$CORC_OUTPUT/stdout.log\"; echo logged-after";
+        JobSpec spec = spec(List.of("sh", "-c", script), true, staging(), null, 1, Map.of());
+
+        TaskReport report = new JobRunner(storage).run(spec, 0, taskDir, TaskListener.NONE);
+
+        Path output = taskDir.resolve("output");
+        assertThat(report.exitCode()).isZero();
+        assertThat(JobJson.readReport(output.resolve("job.json"))).isEqualTo(report);
+        assertThat(output.resolve("job.json.task")).hasContent("mine");
+        assertThat(output.resolve("stdout.log")).hasContent("logged\nlogged-after");
+        assertThat(output.resolve("stdout.log.task")).hasContent("my-log");
+        assertThat(storage.list(BUCKET, "job-1/output/0/"))
+                .extracting(StoredObject::key)
+                .contains("job-1/output/0/job.json.task", "job-1/output/0/stdout.log.task");
+    }
+
+    @Test
     void withoutCaptureLogsStayBesideTheOutput() {
         JobSpec spec = spec(List.of("sh", "-c", "echo out; echo err >&2; pwd"), false, null, null, 1, Map.of());
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -38,14 +39,27 @@ public final class SecureFiles {
         }
     }
 
-    /** Atomically replaces {@code target} with {@code content}, mode 0600, after syncing it to disk. */
+    /**
+     * Atomically replaces {@code target} with {@code content}, mode 0600, after syncing it to disk; creates the
+     * directory (0700) when missing.
+     */
     public static void writeAtomically(Path target, byte[] content) {
+        privateDirectory(target.toAbsolutePath().getParent());
+        replaceInExistingDirectory(target, content);
+    }
+
+    /**
+     * As {@link #writeAtomically}, but never creates the directory, so a directory another process deleted stays
+     * deleted.
+     *
+     * @throws CorcException {@link ErrorCategory#NOT_FOUND} when the directory does not exist (or vanished during
+     *     the write)
+     */
+    public static void replaceInExistingDirectory(Path target, byte[] content) {
         Path dir = target.toAbsolutePath().getParent();
-        privateDirectory(dir);
         Path temp = null;
         try {
-            temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-            setPermissions(temp, FILE_PERMISSIONS);
+            temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp", privateFileAttributes(dir));
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
@@ -55,6 +69,8 @@ public final class SecureFiles {
             }
             moveAtomically(temp, target);
             temp = null;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw CorcException.notFound(dir + " does not exist (any more)");
         } catch (IOException e) {
             throw ioFailure("write " + target, e);
         } finally {
@@ -66,6 +82,17 @@ public final class SecureFiles {
                 }
             }
         }
+    }
+
+    /**
+     * Attributes that create a file with mode 0600 from the start (a umask only removes bits), for
+     * {@code Files.createFile} and friends; none where the file system of {@code dir} has no POSIX permissions.
+     */
+    public static FileAttribute<?>[] privateFileAttributes(Path dir) {
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[0];
+        }
+        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS)};
     }
 
     /** Renames {@code source} over {@code target} atomically (falls back to a plain replace where unsupported). */

@@ -2,19 +2,51 @@ package io.corc.scheduler.local;
 
 import io.corc.api.SecureFiles;
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
-/** Deletes directory trees; symbolic links are removed, never followed. */
+/** Creates private directory paths and deletes directory trees; symbolic links are removed, never followed. */
 final class FileTrees {
+    /** How often a delete starts over when a concurrent writer added a file to a directory being deleted. */
+    private static final int DELETE_ATTEMPTS = 20;
+
     private FileTrees() {}
 
-    /** Deletes {@code root} and everything under it; a missing root is not an error. */
+    /** Creates {@code dir} and each missing parent with mode 0700 (directories that exist are left as they are). */
+    static Path privateDirectories(Path dir) {
+        Deque<Path> missing = new ArrayDeque<>();
+        for (Path next = dir.toAbsolutePath(); next != null && !Files.isDirectory(next); next = next.getParent()) {
+            missing.push(next);
+        }
+        missing.forEach(SecureFiles::privateDirectory);
+        return dir;
+    }
+
+    /**
+     * Deletes {@code root} and everything under it. A missing root is not an error, nor are files that another
+     * process deletes meanwhile; files another process adds meanwhile are deleted too.
+     */
     static void delete(Path root) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                deleteOnce(root);
+                return;
+            } catch (DirectoryNotEmptyException e) {
+                if (attempt == DELETE_ATTEMPTS) {
+                    throw SecureFiles.ioFailure("delete " + root, e);
+                }
+            }
+        }
+    }
+
+    private static void deleteOnce(Path root) throws DirectoryNotEmptyException {
         try {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
@@ -42,6 +74,8 @@ final class FileTrees {
             });
         } catch (NoSuchFileException e) {
             // already gone
+        } catch (DirectoryNotEmptyException e) {
+            throw e;
         } catch (IOException e) {
             throw SecureFiles.ioFailure("delete " + root, e);
         }

@@ -7,6 +7,7 @@ import io.corc.api.LogLine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 /** Sends the stdout and stderr lines of a job's tasks, once or following them until the job is over. */
 final class JobLogs {
@@ -18,9 +19,20 @@ final class JobLogs {
     /**
      * Without {@code follow}, sends each task's stdout and then its stderr, in task order. With {@code follow},
      * sends lines as they are written, until the job is over and everything written has been sent.
+     *
+     * @param taskIndex the one task to send, or {@code null} for all
+     * @throws CorcException {@code INVALID_INPUT} when the job has no task {@code taskIndex}
      */
-    static void send(JobDirectory dir, List<Integer> taskIndexes, boolean follow, Consumer<LogLine> sink) {
+    static void send(JobDirectory dir, Integer taskIndex, boolean follow, Consumer<LogLine> sink) {
         JobSpec spec = dir.readSpec();
+        int numJobs = spec.numJobs();
+        if (taskIndex != null && (taskIndex < 0 || taskIndex >= numJobs)) {
+            throw CorcException.invalidInput(
+                    "job '" + dir.id() + "' has tasks 0 to " + (numJobs - 1) + ", not " + taskIndex);
+        }
+        List<Integer> taskIndexes = taskIndex != null
+                ? List.of(taskIndex)
+                : IntStream.range(0, numJobs).boxed().toList();
         List<LogTail> tails = new ArrayList<>();
         for (int index : taskIndexes) {
             for (String stream : STREAMS) {
@@ -36,7 +48,7 @@ final class JobLogs {
         }
         while (true) {
             // Checked before reading, so that everything written before the job was over is read afterwards.
-            boolean over = isOver(dir);
+            boolean over = JobEnd.isOver(dir);
             long read = 0;
             for (LogTail tail : tails) {
                 read += tail.poll(sink);
@@ -49,16 +61,6 @@ final class JobLogs {
                 pause(dir);
             }
         }
-    }
-
-    /** Whether no process will write to the job's logs any more. */
-    static boolean isOver(JobDirectory dir) {
-        if (dir.finishedAt().isPresent()) {
-            return true;
-        }
-        return dir.readSupervisor()
-                .map(supervisor -> supervisor.liveProcess().isEmpty())
-                .orElse(false);
     }
 
     private static void pause(JobDirectory dir) {

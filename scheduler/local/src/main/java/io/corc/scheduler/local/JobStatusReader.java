@@ -7,18 +7,17 @@ import io.corc.api.TaskReport;
 import io.corc.api.TaskStatus;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Builds a {@link Job} from the files of its directory: the status files the supervisor writes, each task's
  * {@code job.json}, the cancel marker, {@code finished.json}, and whether the recorded supervisor process lives.
- * A job whose supervisor is gone without having written {@code finished.json} was killed: its unfinished tasks are
- * reported failed with "supervisor process died".
+ * A job whose supervisor is gone without having written {@code finished.json} was killed: {@link JobEnd#isOver}
+ * kills the commands it left behind and finishes the job, and its unfinished tasks are reported failed with
+ * "supervisor process died".
  */
 final class JobStatusReader {
     static final String SUPERVISOR_DIED = "supervisor process died";
@@ -27,14 +26,11 @@ final class JobStatusReader {
 
     static Job read(String scheduler, JobDirectory dir) {
         JobSpec spec = dir.readSpec();
+        // Over means finished.json exists: isOver writes it for a job whose supervisor died.
+        Optional<Instant> finishedAt = JobEnd.isOver(dir) ? dir.finishedAt() : Optional.empty();
         Optional<SupervisorRecord> supervisor = dir.readSupervisor();
-        Optional<Instant> finishedAt = dir.finishedAt();
-        // Re-reading finished.json after the liveness check rules out a supervisor that just exited normally.
-        boolean died = finishedAt.isEmpty()
-                && supervisor.isPresent()
-                && supervisor.get().liveProcess().isEmpty()
-                && dir.finishedAt().isEmpty();
-        Outlook outlook = new Outlook(dir.cancelRequested(), finishedAt.isPresent(), died);
+        Outlook outlook = new Outlook(
+                dir.cancelRequested(), finishedAt.isPresent(), finishedAt.isPresent() && dir.supervisorDied());
         List<TaskStatus> tasks = new ArrayList<>();
         for (int index = 0; index < spec.numJobs(); index++) {
             tasks.add(task(index, dir.readTask(index), dir.readReport(index), outlook));
@@ -42,16 +38,19 @@ final class JobStatusReader {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("work_dir", dir.path().toString());
         supervisor.ifPresent(record -> details.put("supervisor_pid", Long.toString(record.pid())));
-        Instant end = finishedAt.orElseGet(() -> died ? lastEnd(tasks) : null);
-        return new Job(spec.id(), spec.name(), scheduler, Job.stateOf(tasks), tasks, dir.submittedAt(), end, details);
+        return new Job(
+                spec.id(),
+                spec.name(),
+                scheduler,
+                Job.stateOf(tasks),
+                tasks,
+                dir.submittedAt(),
+                finishedAt.orElse(null),
+                details);
     }
 
-    /** What the job as a whole says about tasks without a final status. */
-    private record Outlook(boolean cancelled, boolean finished, boolean died) {
-        boolean over() {
-            return finished || died;
-        }
-    }
+    /** What the job as a whole says about tasks without a final status; {@code died} implies {@code finished}. */
+    private record Outlook(boolean cancelled, boolean finished, boolean died) {}
 
     private static TaskStatus task(
             int index, Optional<TaskRecord> record, Optional<TaskReport> report, Outlook outlook) {
@@ -60,7 +59,7 @@ final class JobStatusReader {
         if (record.isPresent() && record.get().state().isFinished()) {
             state = record.get().state();
             message = record.get().message();
-        } else if (outlook.cancelled() && outlook.over()) {
+        } else if (outlook.cancelled() && outlook.finished()) {
             state = JobState.CANCELLED;
             message = "cancelled";
         } else if (outlook.died()) {
@@ -96,13 +95,5 @@ final class JobStatusReader {
         Instant startedAt = record == null ? null : record.startedAt();
         Instant endedAt = record == null ? null : record.endedAt();
         return new TaskStatus(index, state, exitCode, null, startedAt, endedAt, null, null, null, message);
-    }
-
-    private static Instant lastEnd(List<TaskStatus> tasks) {
-        return tasks.stream()
-                .map(TaskStatus::endedAt)
-                .filter(Objects::nonNull)
-                .max(Comparator.naturalOrder())
-                .orElse(null);
     }
 }

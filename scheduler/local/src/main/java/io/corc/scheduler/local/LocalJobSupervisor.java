@@ -75,6 +75,7 @@ public final class LocalJobSupervisor {
         }
         TaskStatusWriter status = new TaskStatusWriter(dir, index);
         try {
+            dir.createTaskDir(index);
             status.begin();
             TaskReport report = new JobRunner(storage).run(spec, index, dir.taskDir(index), status);
             JobState state = status.finish(report);
@@ -89,6 +90,7 @@ public final class LocalJobSupervisor {
     private void failAll(JobSpec spec, String error) {
         for (int index = 0; index < spec.numJobs(); index++) {
             TaskStatusWriter status = new TaskStatusWriter(dir, index);
+            dir.createTaskDir(index);
             status.begin();
             status.fail(error);
         }

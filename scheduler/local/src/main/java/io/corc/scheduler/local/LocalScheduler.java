@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.corc.api.CheckResult;
 import io.corc.api.CorcException;
+import io.corc.api.ErrorCategory;
 import io.corc.api.Feature;
 import io.corc.api.Features;
 import io.corc.api.Job;
@@ -14,13 +15,13 @@ import io.corc.api.Scheduler;
 import io.corc.api.SecureFiles;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -34,7 +35,8 @@ import java.util.stream.Stream;
  *   supervisor.json         {pid, started_at} of the supervisor process
  *   supervisor.log          the supervisor's own output
  *   cancel                  marker: cancellation was asked for; no further task starts
- *   finished.json           {finished_at, cancelled}: written when every task is over
+ *   finished.json           {finished_at, cancelled, supervisor_died}: written when every task is over, by the
+ *                           supervisor, by cancel, or by a reader that found the supervisor killed
  *   tasks/&lt;i&gt;/status.json   {state, phase, pid, pid_started_at, started_at, ended_at, exit_code, error}
  *   tasks/&lt;i&gt;/output/       the task's output: job.json, and stdout.log/stderr.log when captured
  *   tasks/&lt;i&gt;/stdout.log    stdout (stderr.log: stderr) when not captured
@@ -49,8 +51,6 @@ import java.util.stream.Stream;
  * ({@link #features()} says why, and core refuses such jobs before submitting them).
  */
 public final class LocalScheduler implements Scheduler {
-    private static final Duration KILL_GRACE = Duration.ofSeconds(2);
-
     private final String name;
     private final LocalSchedulerConfig config;
     private final Path home;
@@ -77,7 +77,7 @@ public final class LocalScheduler implements Scheduler {
     @Override
     public CheckResult check() {
         try {
-            SecureFiles.privateDirectory(config.workDir());
+            FileTrees.privateDirectories(config.workDir());
         } catch (CorcException e) {
             return CheckResult.failed(name, "cannot use work_dir " + config.workDir() + ": " + e.getMessage());
         }
@@ -133,33 +133,34 @@ public final class LocalScheduler implements Scheduler {
     @Override
     public void logs(String jobId, Integer taskIndex, boolean follow, Consumer<LogLine> sink) {
         requireNonNull(sink, "sink is null");
-        JobDirectory dir = require(jobId);
-        int numJobs = dir.readSpec().numJobs();
-        if (taskIndex != null && (taskIndex < 0 || taskIndex >= numJobs)) {
-            throw CorcException.invalidInput(
-                    "job '" + jobId + "' has tasks 0 to " + (numJobs - 1) + ", not " + taskIndex);
-        }
-        List<Integer> tasks = taskIndex != null
-                ? List.of(taskIndex)
-                : IntStream.range(0, numJobs).boxed().toList();
-        JobLogs.send(dir, tasks, follow, sink);
+        JobLogs.send(require(jobId), taskIndex, follow, sink);
     }
 
+    /** Fails with {@code NOT_FOUND} also when the job is removed by another process while being cancelled. */
     @Override
     public Job cancel(String jobId) {
         JobDirectory dir = require(jobId);
-        JobCanceller.cancel(dir, KILL_GRACE);
-        return JobStatusReader.read(name, dir);
+        try {
+            JobCanceller.cancel(dir);
+            return JobStatusReader.read(name, dir);
+        } catch (CorcException e) {
+            if (e.category() == ErrorCategory.NOT_FOUND && !Files.exists(dir.specFile())) {
+                throw notFound(jobId);
+            }
+            throw e;
+        }
     }
 
+    /** Idempotent: deletes the job's directory, even one left without its spec, and tolerates a concurrent remove. */
     @Override
     public void remove(String jobId) {
-        Optional<JobDirectory> dir = find(jobId);
-        if (dir.isEmpty()) {
+        if (!JobDirectory.isValidId(jobId)) {
             return;
         }
-        JobCanceller.cancel(dir.get(), KILL_GRACE);
-        FileTrees.delete(dir.get().path());
+        JobDirectory dir = new JobDirectory(config.workDir().resolve(jobId));
+        if (Files.isDirectory(dir.path(), LinkOption.NOFOLLOW_LINKS)) {
+            JobCanceller.remove(dir);
+        }
     }
 
     /** Waits for the supervisor process to exit (or the timeout), reporting finished tasks about twice a second. */
@@ -170,7 +171,7 @@ public final class LocalScheduler implements Scheduler {
         if (supervisor.isEmpty()) {
             return Scheduler.super.await(jobId, timeout, progress);
         }
-        return SupervisorWait.await(supervisor.get(), () -> JobStatusReader.read(name, dir), timeout, progress, jobId);
+        return SupervisorWait.await(dir, supervisor.get(), () -> JobStatusReader.read(name, dir), timeout, progress);
     }
 
     private Optional<JobDirectory> find(String jobId) {
@@ -182,9 +183,13 @@ public final class LocalScheduler implements Scheduler {
     }
 
     private JobDirectory require(String jobId) {
-        return find(jobId).orElseThrow(() -> CorcException.notFound("job '" + jobId + "' not found")
+        return find(jobId).orElseThrow(() -> notFound(jobId));
+    }
+
+    private CorcException notFound(String jobId) {
+        return CorcException.notFound("job '" + jobId + "' not found")
                 .withContext(name, null)
-                .withHint("corc job list shows the jobs of this scheduler"));
+                .withHint("corc job list shows the jobs of this scheduler");
     }
 
     /** The job, or empty when its directory vanished while being read (removed by another process). */

@@ -37,7 +37,7 @@ final class SupervisorLauncher {
             throw CorcException.invalidInput("job id '" + spec.id() + "' cannot name a directory");
         }
         JobDirectory dir =
-                new JobDirectory(SecureFiles.privateDirectory(workDir).resolve(spec.id()));
+                new JobDirectory(FileTrees.privateDirectories(workDir).resolve(spec.id()));
         try {
             Files.createDirectory(dir.path());
         } catch (FileAlreadyExistsException e) {
@@ -48,6 +48,7 @@ final class SupervisorLauncher {
         SecureFiles.makePrivate(dir.path());
         SupervisorRecord supervisor = null;
         try {
+            dir.createTasksDirectory();
             JobJson.writeSpec(spec, dir.specFile());
             supervisor = launch(dir, threads);
             dir.writeSupervisor(supervisor);
@@ -70,6 +71,8 @@ final class SupervisorLauncher {
     /** Starts the supervisor of {@code dir} with {@code threads} worker threads. */
     private static SupervisorRecord launch(JobDirectory dir, int threads) throws IOException {
         boolean windows = System.getProperty("os.name", "").startsWith("Windows");
+        // Created 0600 before the redirect opens it, which would create it with the umask's mode.
+        Files.createFile(dir.supervisorLog(), SecureFiles.privateFileAttributes(dir.path()));
         ProcessBuilder builder = new ProcessBuilder(command(dir, threads))
                 .directory(dir.path().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File(windows ? "NUL" : "/dev/null")))

@@ -18,18 +18,22 @@ final class SupervisorWait {
 
     private SupervisorWait() {}
 
-    /** Returns the job once the supervisor has exited, or as it is when {@code timeout} has passed. */
+    /** Returns the job once it is over, or as it is when {@code timeout} has passed. */
     static Job await(
-            ProcessHandle supervisor, Supplier<Job> read, Duration timeout, ProgressListener progress, String jobId) {
+            JobDirectory dir,
+            ProcessHandle supervisor,
+            Supplier<Job> read,
+            Duration timeout,
+            ProgressListener progress) {
         Instant deadline = Instant.now().plus(timeout);
         while (true) {
-            // Checked before reading, so that the job returned after the exit is the job as the supervisor left it.
-            boolean exited = supervisor.onExit().isDone();
+            // Checked before reading, so that the job returned once it is over is the job as it ended.
+            boolean over = JobEnd.isOver(dir);
             Job job = read.get();
             long finished = job.count(JobState.SUCCEEDED) + job.count(JobState.FAILED) + job.count(JobState.CANCELLED);
             progress.onProgress("tasks finished", finished, job.tasks().size());
             Duration left = Duration.between(Instant.now(), deadline);
-            if (exited || left.isNegative()) {
+            if (over || left.isNegative()) {
                 return job;
             }
             try {
@@ -38,7 +42,7 @@ final class SupervisorWait {
                 // not over yet: report progress and wait again
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new CorcException(ErrorCategory.CANCELLED, "interrupted while waiting for job " + jobId);
+                throw new CorcException(ErrorCategory.CANCELLED, "interrupted while waiting for job " + dir.id());
             }
         }
     }

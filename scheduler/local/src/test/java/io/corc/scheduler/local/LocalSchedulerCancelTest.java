@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,12 +63,27 @@ class LocalSchedulerCancelTest {
     }
 
     @Test
-    void aKilledSupervisorShowsAsFailedTasks() throws Exception {
+    void cancelKillsTheTasksWholeProcessTree() throws Exception {
         scheduler = TestJobs.scheduler(home);
-        JobSpec spec = TestJobs.spec("job-orphan", 2, 1, "exec sleep 60", Map.of());
+        JobSpec spec = TestJobs.spec("job-tree", 1, 1, "sleep 60 & sleep 60 & wait", Map.of());
         scheduler.submit(spec, ProgressListener.NONE);
         JobDirectory dir = new JobDirectory(TestJobs.jobDir(home, spec.id()));
-        commandPids.add(awaitRunningCommand(dir, 0));
+        List<ProcessHandle> tree = awaitCommandTree(dir, 0);
+        tree.forEach(process -> commandPids.add(process.pid()));
+
+        scheduler.cancel(spec.id());
+
+        assertThat(tree).hasSize(3);
+        assertAllGone(tree);
+    }
+
+    @Test
+    void aKilledSupervisorShowsAsFailedTasksAndItsOrphansAreKilled() throws Exception {
+        scheduler = TestJobs.scheduler(home);
+        JobSpec spec = TestJobs.spec("job-orphan", 2, 1, "sleep 60 & sleep 60 & wait", Map.of());
+        scheduler.submit(spec, ProgressListener.NONE);
+        JobDirectory dir = new JobDirectory(TestJobs.jobDir(home, spec.id()));
+        List<ProcessHandle> orphans = awaitCommandTree(dir, 0);
         ProcessHandle supervisor =
                 ProcessHandle.of(dir.readSupervisor().orElseThrow().pid()).orElseThrow();
 
@@ -79,6 +95,37 @@ class LocalSchedulerCancelTest {
         assertThat(job.tasks()).extracting(TaskStatus::state).containsOnly(JobState.FAILED);
         assertThat(job.tasks()).extracting(TaskStatus::message).containsOnly(JobStatusReader.SUPERVISOR_DIED);
         assertThat(job.tasks().get(0).startedAt()).isNotNull();
+        assertThat(job.finishedAt()).isNotNull();
+        assertThat(dir.finishedAt()).as("finished.json").isPresent();
+        assertThat(orphans).as("task command and its children").hasSize(3);
+        assertAllGone(orphans);
+        assertThat(scheduler.get(spec.id()).orElseThrow()).isEqualTo(job);
+    }
+
+    /** Waits until task {@code index} runs a shell with two children; returns the shell and its descendants. */
+    private static List<ProcessHandle> awaitCommandTree(JobDirectory dir, int index) throws InterruptedException {
+        long pid = awaitRunningCommand(dir, index);
+        return TestJobs.await("the command of task " + index + " to start two children", () -> {
+            List<ProcessHandle> tree = new ArrayList<>();
+            ProcessHandle.of(pid).ifPresent(root -> {
+                tree.add(root);
+                root.descendants().forEach(tree::add);
+            });
+            return tree.size() == 3 ? Optional.of(List.copyOf(tree)) : Optional.empty();
+        });
+    }
+
+    private static void assertAllGone(List<ProcessHandle> processes) throws Exception {
+        for (ProcessHandle process : processes) {
+            try {
+                process.onExit().get(TestJobs.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                // asserted below
+            }
+            assertThat(process.isAlive())
+                    .as("process %d is alive", process.pid())
+                    .isFalse();
+        }
     }
 
     /** Waits until task {@code index} runs its command; returns the command's pid from the status file. */
