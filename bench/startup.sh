@@ -19,9 +19,19 @@ if [[ ! -x /usr/bin/aws ]]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends awscli >/dev/null
 fi
 
-# median_ms NAME COMMAND...: runs COMMAND (warm-up 3, then $runs), prints the median wall time in ms.
+# median_ms NAME COMMAND...: runs COMMAND (warm-up 3, then $runs), prints "NAME median min max" in ms.
+# Uses hyperfine (Debian package) when present, else a plain loop timed with date.
 median_ms() {
     local name="$1"; shift
+    if command -v hyperfine >/dev/null; then
+        local json="$home/$name.json" cmd
+        printf -v cmd '%q ' "$@"
+        hyperfine -N -w 3 -r "$runs" --export-json "$json" "$cmd" >/dev/null 2>&1
+        awk -v name="$name" -F'[:,]' '
+            /"median"/ { m = $2 } /"min"/ { lo = $2 } /"max"/ { hi = $2 }
+            END { printf "%s %d %d %d\n", name, m * 1000, lo * 1000, hi * 1000 }' "$json"
+        return
+    fi
     local i start end samples=()
     for i in 1 2 3; do "$@" >/dev/null 2>&1; done
     for ((i = 0; i < runs; i++)); do

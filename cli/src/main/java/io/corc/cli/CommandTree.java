@@ -3,6 +3,7 @@ package io.corc.cli;
 import io.corc.api.OrchestratorFactory;
 import io.corc.api.ResourceKind;
 import io.corc.core.plugin.PluginRegistry;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -30,23 +31,45 @@ final class CommandTree {
         commands.put("config", new TopLevel(CONFIG_DESCRIPTION, () -> configCommands(context)));
         commands.put("check", new TopLevel(CheckCommand.DESCRIPTION, () -> new CommandLine(new CheckCommand(context))));
         commands.put("job", new TopLevel(JOB_DESCRIPTION, () -> jobCommands(context, null)));
-        for (OrchestratorFactory factory :
-                PluginRegistry.load(CommandTree.class.getClassLoader()).orchestrators()) {
+        for (OrchestratorFactory factory : PluginRegistry.loadProviders(CommandTree.class.getClassLoader())) {
             commands.put(factory.name(), new TopLevel(factory.description(), () -> providerCommands(context, factory)));
         }
         commands.put("jobio", new TopLevel(JOBIO_DESCRIPTION, () -> Group.of(JOBIO_DESCRIPTION)
                 .addSubcommand("run", new JobioRunCommand())));
-        commands.forEach((name, command) -> root.addSubcommand(
-                name, everything || name.equals(addressed) ? command.full().get() : Group.of(command.description())));
-        root.addSubcommand("completion", new CompletionCommand(root));
-        root.addSubcommand("help", new CommandLine.HelpCommand());
-        mixGlobalOptions(root, context.global);
+        commands.forEach((name, command) -> {
+            if (everything || name.equals(addressed)) {
+                CommandLine full = command.full().get();
+                mixGlobalOptions(full, context.global);
+                root.addSubcommand(name, full);
+            } else {
+                root.addSubcommand(name, standIn(command.description()));
+            }
+        });
+        if (everything) {
+            CommandLine completion = new CommandLine(new CompletionCommand(root));
+            mixGlobalOptions(completion, context.global);
+            root.addSubcommand("completion", completion);
+        } else {
+            root.addSubcommand("completion", standIn(CompletionCommand.DESCRIPTION));
+        }
+        // "help X" addresses X, so the real help command is needed whenever "help" comes first.
+        boolean helpAsked = Arrays.asList(args).contains("help");
+        root.addSubcommand("help", helpAsked ? new CommandLine.HelpCommand() : standIn(HELP_DESCRIPTION));
+        root.getCommandSpec().addMixin("global", CommandSpec.forAnnotatedObject(context.global));
         return root;
+    }
+
+    /** A command that only describes itself: built without reflection, never executed. */
+    private static CommandSpec standIn(String description) {
+        CommandSpec spec = CommandSpec.create();
+        spec.usageMessage().description(description);
+        return spec;
     }
 
     /** A top-level command: its description, and how to build it in full. */
     private record TopLevel(String description, Supplier<CommandLine> full) {}
 
+    private static final String HELP_DESCRIPTION = "Display help information about the specified command.";
     private static final String JOBIO_DESCRIPTION = "The job runner used inside execution environments.";
 
     /** The first argument that names a command, skipping global options and their values; "help X" addresses X. */
@@ -133,10 +156,7 @@ final class CommandTree {
     }
 
     private static void mixGlobalOptions(CommandLine commandLine, GlobalOptions global) {
-        CommandSpec spec = commandLine.getCommandSpec();
-        if (!(spec.userObject() instanceof CommandLine.HelpCommand)) {
-            spec.addMixin("global", CommandSpec.forAnnotatedObject(global));
-        }
+        commandLine.getCommandSpec().addMixin("global", CommandSpec.forAnnotatedObject(global));
         for (CommandLine sub : commandLine.getSubcommands().values()) {
             mixGlobalOptions(sub, global);
         }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "completion",
         mixinStandardHelpOptions = true,
-        description = "Print a shell completion script.",
+        description = CompletionCommand.DESCRIPTION,
         footer = {
             "",
             "Examples:",
@@ -18,6 +18,8 @@ import picocli.CommandLine.Parameters;
             "  corc completion zsh > \"${fpath[1]}/_corc\"   # or: source <(corc completion zsh)"
         })
 final class CompletionCommand implements Callable<Integer> {
+    static final String DESCRIPTION = "Print a shell completion script.";
+
     enum Shell {
         bash,
         zsh

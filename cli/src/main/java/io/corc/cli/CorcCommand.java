@@ -10,12 +10,14 @@ import picocli.CommandLine.Spec;
         name = "corc",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
+        // One element per paragraph: picocli wraps each to the terminal width.
         description = {
-            "Orchestrate cloud resources and run batch jobs on them: OCI, AWS EC2, any jclouds cloud, or this",
-            "machine (the embedded default, no account needed).",
+            "Orchestrate cloud resources and run batch jobs on them: OCI, AWS EC2, any jclouds cloud, or this machine"
+                    + " (the embedded default, no account needed).",
             "",
-            "Exit codes: 0 ok, 1 failed outcome (job failed, check failed), 2 invalid input, 3 not found,",
-            "4 authentication, 5 capacity/quota, 6 conflict, 7 provider unavailable, 70 internal, 130 cancelled."
+            "Exit codes: 0 ok, 1 failed outcome (job failed, check failed), 2 invalid input, 3 not found,"
+                    + " 4 authentication, 5 capacity/quota, 6 conflict, 7 provider unavailable, 70 internal,"
+                    + " 130 cancelled."
         },
         footer = {
             "",

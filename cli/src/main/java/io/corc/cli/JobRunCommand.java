@@ -25,10 +25,13 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = {
             "Run a command as a batch job of one or more tasks.",
-            "Each task sees $CORC_TASK_INDEX, its inputs in $CORC_INPUT, and writes its results to $CORC_OUTPUT,",
-            "which corc stores per task together with job.json, stdout.log and stderr.log (names reserved).",
-            "Put the command after '--'. Without one, corc.job.commands of the configuration runs. A single",
-            "argument with spaces that is not a file is split on spaces, as the Python corc did."
+            "",
+            "Each task sees $CORC_TASK_INDEX, its inputs in $CORC_INPUT, and writes its results to $CORC_OUTPUT,"
+                    + " which corc stores per task together with job.json, stdout.log and stderr.log (names"
+                    + " reserved).",
+            "",
+            "Put the command after '--'. Without one, corc.job.commands of the configuration runs. A single"
+                    + " argument with spaces that is not a file is split on spaces, as the Python corc did."
         },
         footer = {
             "",

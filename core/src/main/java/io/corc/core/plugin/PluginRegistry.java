@@ -52,6 +52,19 @@ public final class PluginRegistry {
      *
      * @throws io.corc.api.CorcException INTERNAL when two factories of one family share a name
      */
+    /**
+     * Only the installed providers, without loading the other families: for callers that need provider names
+     * quickly, such as the CLI building its command tree.
+     */
+    public static List<OrchestratorFactory> loadProviders(ClassLoader loader) {
+        requireNonNull(loader, "loader is null");
+        List<OrchestratorFactory> providers =
+                loadFamily(OrchestratorFactory.class, "provider", loader, new ArrayList<>());
+        return providers.stream()
+                .sorted(java.util.Comparator.comparing(OrchestratorFactory::name))
+                .toList();
+    }
+
     public static PluginRegistry load(ClassLoader loader) {
         requireNonNull(loader, "loader is null");
         List<PluginLoadProblem> problems = new ArrayList<>();

@@ -25,7 +25,7 @@ public final class LocalOrchestratorFactory implements OrchestratorFactory {
 
     @Override
     public String description() {
-        return "sandbox directories and processes on this machine";
+        return "Sandboxes on this machine: a directory and the processes started in it (the embedded default).";
     }
 
     @Override
