@@ -12,17 +12,24 @@ final class ProgressDisplay implements ProgressListener {
 
     private final PrintStream err;
     private final boolean enabled;
+    private final long quietNanos;
     private final long startNanos = System.nanoTime();
     private int lastLength;
 
     ProgressDisplay(PrintStream err, boolean enabled) {
+        this(err, enabled, QUIET_NANOS);
+    }
+
+    /** With {@code quietNanos}: how long an operation runs before its progress is shown. */
+    ProgressDisplay(PrintStream err, boolean enabled, long quietNanos) {
         this.err = err;
         this.enabled = enabled;
+        this.quietNanos = quietNanos;
     }
 
     @Override
     public synchronized void onProgress(String step, long done, long total) {
-        if (!enabled || System.nanoTime() - startNanos < QUIET_NANOS) {
+        if (!enabled || System.nanoTime() - startNanos < quietNanos) {
             return;
         }
         StringBuilder line = new StringBuilder(step);
