@@ -47,8 +47,9 @@ import java.util.stream.Stream;
  * core sets when it submits a job with staging; when {@code corc.home} is absent this scheduler's home is used.
  *
  * <p>The supervisor is started with this JVM's {@code java} and {@code java.class.path}, so the class path must
- * hold this module, jobio and the storage plug-ins (as the corc jar does). Container images are not supported
- * ({@link #features()} says why, and core refuses such jobs before submitting them).
+ * hold this module, jobio and the storage plug-ins (as the corc jar does). {@code CORC_JVM_OPTIONS} (space
+ * separated) adds options to its command line; the launcher passes its CDS archive that way. Container images are
+ * not supported ({@link #features()} says why, and core refuses such jobs before submitting them).
  */
 public final class LocalScheduler implements Scheduler {
     private final String name;

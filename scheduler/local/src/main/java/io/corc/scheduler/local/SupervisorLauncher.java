@@ -23,6 +23,9 @@ import java.util.List;
  * of the started process is the supervisor's.
  */
 final class SupervisorLauncher {
+    /** Extra options for corc's helper JVMs, e.g. the launcher's class-data-sharing archive; space separated. */
+    static final String JVM_OPTIONS_VARIABLE = "CORC_JVM_OPTIONS";
+
     private static final List<Path> SETSID = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid"));
 
     private SupervisorLauncher() {}
@@ -89,6 +92,7 @@ final class SupervisorLauncher {
         command.add(javaExecutable());
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-XX:+UseSerialGC");
+        command.addAll(extraJvmOptions());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(LocalJobSupervisor.class.getName());
@@ -105,5 +109,12 @@ final class SupervisorLauncher {
                 .filter(command -> Path.of(command).getFileName().toString().startsWith("java"))
                 .orElseGet(() ->
                         Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private static List<String> extraJvmOptions() {
+        String options = System.getenv(JVM_OPTIONS_VARIABLE);
+        return options == null || options.isBlank()
+                ? List.of()
+                : List.of(options.strip().split("\\s+"));
     }
 }
