@@ -60,6 +60,31 @@ class MainTest {
     }
 
     @Test
+    void everyCommandOfTheWholeTreeHasHelpWithExamples() {
+        CliContext context = new CliContext(System.out, System.err, Map.of("CORC_HOME", home.toString()), false);
+        List<String> leaves = new java.util.ArrayList<>();
+        collectLeaves(CommandTree.build(context, "completion"), leaves);
+        assertThat(leaves).hasSizeGreaterThan(25).contains("corc local orchestration cluster start");
+
+        for (String leaf : leaves) {
+            String[] args = (leaf.substring("corc ".length()) + " --help").split(" ");
+            CliRunner.Result result = cli.run(args);
+            assertThat(result.code()).as(leaf).isZero();
+            assertThat(result.out()).as(leaf).contains("Usage: " + leaf).contains("Examples:");
+        }
+    }
+
+    private static void collectLeaves(picocli.CommandLine command, List<String> leaves) {
+        if (command.getCommandSpec().qualifiedName().equals("corc help")) {
+            return; // picocli's own help command
+        }
+        if (command.getSubcommands().isEmpty()) {
+            leaves.add(command.getCommandSpec().qualifiedName());
+        }
+        command.getSubcommands().values().forEach(sub -> collectLeaves(sub, leaves));
+    }
+
+    @Test
     void runsAJobOnTheEmbeddedDefaultAndGetsItsResults() throws Exception {
         CliRunner.Result run = cli.run(
                 "job", "run", "--wait", "-o", "json", "--", "sh", "-c", "echo hello > \"$CORC_OUTPUT/hello.txt\"");
