@@ -8,6 +8,7 @@ import io.corc.api.CorcException;
 import io.corc.api.Endpoint;
 import io.corc.api.Feature;
 import io.corc.api.Features;
+import io.corc.api.LocalMachine;
 import io.corc.api.Orchestrator;
 import io.corc.api.Plan;
 import io.corc.api.ProgressListener;

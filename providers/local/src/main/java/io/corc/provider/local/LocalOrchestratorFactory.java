@@ -3,6 +3,7 @@ package io.corc.provider.local;
 import static java.util.Objects.requireNonNull;
 
 import io.corc.api.CorcException;
+import io.corc.api.LocalMachine;
 import io.corc.api.Orchestrator;
 import io.corc.api.OrchestratorFactory;
 import io.corc.api.PluginContext;

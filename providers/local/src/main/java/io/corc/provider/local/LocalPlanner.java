@@ -3,6 +3,7 @@ package io.corc.provider.local;
 import io.corc.api.CorcException;
 import io.corc.api.ErrorCategory;
 import io.corc.api.Feature;
+import io.corc.api.LocalMachine;
 import io.corc.api.Plan;
 import io.corc.api.ResourceKind;
 import io.corc.api.ResourceSpec;

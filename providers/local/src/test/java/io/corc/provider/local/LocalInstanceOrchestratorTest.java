@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.corc.api.CheckResult;
 import io.corc.api.Endpoint;
 import io.corc.api.Feature;
+import io.corc.api.LocalMachine;
 import io.corc.api.ProgressListener;
 import io.corc.api.Resource;
 import io.corc.api.ResourceKind;

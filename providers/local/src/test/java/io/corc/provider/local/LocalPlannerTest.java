@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.corc.api.CorcException;
 import io.corc.api.ErrorCategory;
 import io.corc.api.GpuSpec;
+import io.corc.api.LocalMachine;
 import io.corc.api.Plan;
 import io.corc.api.ResourceKind;
 import io.corc.api.ResourceSpec;

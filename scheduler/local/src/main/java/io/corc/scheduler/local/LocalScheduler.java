@@ -9,6 +9,7 @@ import io.corc.api.Feature;
 import io.corc.api.Features;
 import io.corc.api.Job;
 import io.corc.api.JobSpec;
+import io.corc.api.LocalMachine;
 import io.corc.api.LogLine;
 import io.corc.api.ProgressListener;
 import io.corc.api.Scheduler;
@@ -91,13 +92,15 @@ public final class LocalScheduler implements Scheduler {
 
     /**
      * Creates the job directory, writes the spec and starts the supervisor; returns at once. Fails with
-     * {@code CONFLICT} when a job with the spec's id exists, with {@code INTERNAL} (and nothing left behind) when
+     * {@code CAPACITY} when a task asks for more cores or memory than this machine has, with {@code CONFLICT} when
+     * a job with the spec's id exists, with {@code INTERNAL} (and nothing left behind) when
      * the supervisor cannot be started.
      */
     @Override
     public Job submit(JobSpec spec, ProgressListener progress) {
         requireNonNull(spec, "spec is null");
         requireNonNull(progress, "progress is null");
+        MachineFit.require(spec, LocalMachine.detect(), name);
         progress.onProgress("starting supervisor", 0, 1);
         JobDirectory dir = SupervisorLauncher.submit(
                 config.workDir(),

@@ -8,8 +8,11 @@ import io.corc.api.CorcException;
 import io.corc.api.ErrorCategory;
 import io.corc.api.Feature;
 import io.corc.api.InMemoryRecordStore;
+import io.corc.api.JobSpec;
 import io.corc.api.PluginConfig;
 import io.corc.api.PluginContext;
+import io.corc.api.ProgressListener;
+import io.corc.api.ResourceRequest;
 import io.corc.api.Scheduler;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,6 +22,34 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalSchedulerContractTest {
     @TempDir
     Path home;
+
+    @Test
+    void aTaskAskingMoreThanThisMachineHasIsRefusedBeforeAnythingStarts() {
+        Scheduler scheduler = TestJobs.scheduler(home);
+        JobSpec base = TestJobs.spec("job-too-big", 1, 1, "true", Map.of());
+        JobSpec tooBig = new JobSpec(
+                base.id(),
+                base.name(),
+                base.command(),
+                null,
+                Map.of(),
+                null,
+                1,
+                1,
+                new ResourceRequest(100_000, 1, null),
+                null,
+                true,
+                null,
+                Map.of());
+
+        assertThatThrownBy(() -> scheduler.submit(tooBig, ProgressListener.NONE))
+                .isInstanceOfSatisfying(CorcException.class, e -> {
+                    assertThat(e.category()).isEqualTo(ErrorCategory.CAPACITY);
+                    assertThat(e.getMessage())
+                            .startsWith("each task asks for 100000 cores and 1.0 GiB; this machine has ");
+                });
+        assertThat(scheduler.list()).isEmpty();
+    }
 
     @Test
     void unknownJobsAreEmptyNotFoundOrIgnored() {

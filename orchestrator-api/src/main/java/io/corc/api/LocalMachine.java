@@ -1,4 +1,4 @@
-package io.corc.provider.local;
+package io.corc.api;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -7,16 +7,17 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * What this machine offers to local sandboxes. GPUs are not detected.
+ * What this machine offers to the plug-ins that run work on it (local sandboxes, local jobs). GPUs are not
+ * detected.
  *
  * @param cores logical processors available to the JVM
  * @param memoryGb total memory in GiB (the container's limit when the JVM sees one)
  * @param architecture {@code x86_64}, {@code arm64} or what {@code os.arch} says
  */
-record LocalMachine(int cores, double memoryGb, String architecture) {
+public record LocalMachine(int cores, double memoryGb, String architecture) {
     private static final double GIB = 1024.0 * 1024 * 1024;
 
-    static LocalMachine detect() {
+    public static LocalMachine detect() {
         return new LocalMachine(
                 Runtime.getRuntime().availableProcessors(),
                 totalMemoryBytes() / GIB,
@@ -24,7 +25,7 @@ record LocalMachine(int cores, double memoryGb, String architecture) {
     }
 
     /** The common name of an architecture: {@code amd64} is {@code x86_64}, {@code aarch64} is {@code arm64}. */
-    static String normalize(String architecture) {
+    public static String normalize(String architecture) {
         String lower = architecture == null ? "unknown" : architecture.toLowerCase(Locale.ROOT);
         return switch (lower) {
             case "amd64", "x64", "x86-64" -> "x86_64";
