@@ -12,6 +12,7 @@ import io.corc.api.Resource;
 import io.corc.api.ResourceKind;
 import io.corc.api.ResourceSpec;
 import io.corc.api.ResourceState;
+import io.corc.api.StateRecord;
 import io.corc.api.TaskStatus;
 import io.corc.api.TransferReport;
 import io.corc.core.job.JobRequest;
@@ -93,6 +94,21 @@ class CorcEmbeddingTest {
                 .isInstanceOfSatisfying(
                         CorcException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.INVALID_INPUT));
         assertThat(corc.listJobs(null)).isEmpty();
+    }
+
+    @Test
+    void aJobWhoseSchedulerIsNotInstalledIsListedAsUnknownWithTheReason() {
+        Corc corc = corc();
+        corc.records()
+                .put(StateRecord.create(
+                        "job", "job-from-elsewhere", "submitted", Map.of("scheduler", "slurm", "name", "far away")));
+
+        List<Job> jobs = corc.listJobs(null);
+
+        assertThat(jobs).singleElement().satisfies(job -> {
+            assertThat(job.state()).isEqualTo(JobState.UNKNOWN);
+            assertThat(job.details().get("note")).startsWith("unknown scheduler 'slurm'");
+        });
     }
 
     @Test

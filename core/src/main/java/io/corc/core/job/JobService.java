@@ -34,6 +34,7 @@ import java.util.function.Function;
  */
 public final class JobService {
     static final String RECORD_TYPE = "job";
+    private static final String NO_LONGER_KNOWN = "the scheduler no longer knows this job";
     private static final java.util.regex.Pattern JOB_ID = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final PluginConfig jobConfig;
@@ -94,7 +95,7 @@ public final class JobService {
         for (StateRecord record : all) {
             String schedulerName = record.string("scheduler");
             if (schedulerFilter == null || schedulerFilter.equals(schedulerName)) {
-                jobs.add(schedulers.apply(schedulerName).get(record.id()).orElseGet(() -> unknown(record)));
+                jobs.add(lookUp(record));
             }
         }
         return jobs;
@@ -102,7 +103,22 @@ public final class JobService {
 
     public Job show(String jobId) {
         StateRecord record = record(jobId);
-        return schedulers.apply(record.string("scheduler")).get(jobId).orElseGet(() -> unknown(record));
+        return schedulers
+                .apply(record.string("scheduler"))
+                .get(jobId)
+                .orElseGet(() -> unknown(record, NO_LONGER_KNOWN));
+    }
+
+    /** The job as its scheduler reports it; one job whose scheduler cannot answer does not spoil a listing. */
+    private Job lookUp(StateRecord record) {
+        try {
+            return schedulers
+                    .apply(record.string("scheduler"))
+                    .get(record.id())
+                    .orElseGet(() -> unknown(record, NO_LONGER_KNOWN));
+        } catch (CorcException e) {
+            return unknown(record, e.getMessage());
+        }
     }
 
     public void logs(String jobId, Integer taskIndex, boolean follow, Consumer<LogLine> sink) {
@@ -248,7 +264,7 @@ public final class JobService {
                 null));
     }
 
-    private static Job unknown(StateRecord record) {
+    private static Job unknown(StateRecord record, String note) {
         String name = record.string("name");
         return new Job(
                 record.id(),
@@ -258,6 +274,6 @@ public final class JobService {
                 List.of(),
                 record.createdAt(),
                 null,
-                Map.of("note", "the scheduler no longer knows this job"));
+                Map.of("note", note));
     }
 }
