@@ -31,6 +31,7 @@ final class CommandTree {
         commands.put("config", new TopLevel(CONFIG_DESCRIPTION, () -> configCommands(context)));
         commands.put("check", new TopLevel(CheckCommand.DESCRIPTION, () -> new CommandLine(new CheckCommand(context))));
         commands.put("job", new TopLevel(JOB_DESCRIPTION, () -> jobCommands(context, null)));
+        commands.put("gc", new TopLevel(GcCommand.DESCRIPTION, () -> new CommandLine(new GcCommand(context))));
         for (OrchestratorFactory factory : PluginRegistry.loadProviders(CommandTree.class.getClassLoader())) {
             commands.put(factory.name(), new TopLevel(factory.description(), () -> providerCommands(context, factory)));
         }

@@ -351,6 +351,16 @@ class MainTest {
     }
 
     @Test
+    void gcIsADryRunUnlessAskedToApply() {
+        CliRunner.Result dryRun = cli.run("gc", "-o", "json");
+        CliRunner.Result apply = cli.run("gc", "--apply");
+
+        assertThat(dryRun.code()).as(dryRun.toString()).isZero();
+        assertThat(dryRun.json()).containsEntry("status", "success").containsEntry("dry_run", true);
+        assertThat(apply.out()).contains("Nothing to collect.");
+    }
+
+    @Test
     void aPlanBeyondThisMachineIsACapacityError() {
         CliRunner.Result result = cli.run("local", "orchestration", "instance", "plan", "--min-cores", "100000");
 

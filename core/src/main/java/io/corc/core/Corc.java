@@ -17,6 +17,8 @@ import io.corc.api.StoredObject;
 import io.corc.api.TransferReport;
 import io.corc.core.config.ConfigLoader;
 import io.corc.core.config.CorcConfig;
+import io.corc.core.gc.GarbageCollector;
+import io.corc.core.gc.GcItem;
 import io.corc.core.job.JobRequest;
 import io.corc.core.job.JobService;
 import io.corc.core.job.StagingArea;
@@ -152,6 +154,20 @@ public final class Corc {
             return CheckResult.failed(label, String.valueOf(e.getMessage()));
         }
         return new CheckResult(label, result.ok(), result.reason());
+    }
+
+    /**
+     * What a crash or a hand-deleted directory left behind (see {@link GarbageCollector}); with {@code apply},
+     * removes it and returns only what could not be removed.
+     */
+    public List<GcItem> collectGarbage(boolean apply) {
+        List<Orchestrator> orchestrators = new ArrayList<>();
+        for (OrchestratorFactory factory : registry.orchestrators()) {
+            factory.kinds().forEach(kind -> orchestrators.add(orchestrator(factory.name(), kind)));
+        }
+        GarbageCollector collector = new GarbageCollector(jobs, orchestrators);
+        List<GcItem> found = collector.find(java.time.Instant.now());
+        return apply ? collector.apply(found) : found;
     }
 
     // ---- jobs ---------------------------------------------------------------------------------------------------

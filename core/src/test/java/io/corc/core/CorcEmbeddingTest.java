@@ -2,6 +2,7 @@ package io.corc.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.corc.api.CorcException;
 import io.corc.api.ErrorCategory;
@@ -15,10 +16,12 @@ import io.corc.api.ResourceState;
 import io.corc.api.StateRecord;
 import io.corc.api.TaskStatus;
 import io.corc.api.TransferReport;
+import io.corc.core.gc.GcItem;
 import io.corc.core.job.JobRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -109,6 +112,64 @@ class CorcEmbeddingTest {
             assertThat(job.state()).isEqualTo(JobState.UNKNOWN);
             assertThat(job.details().get("note")).startsWith("unknown scheduler 'slurm'");
         });
+    }
+
+    @Test
+    void garbageCollectionFindsWhatCrashesLeftAndRemovesItOnlyWhenAsked() throws Exception {
+        Corc corc = corc();
+        Instant longAgo = Instant.now().minus(Duration.ofHours(1));
+        Map<String, Object> data = Map.of(
+                "scheduler",
+                "local",
+                "storage",
+                "local",
+                "bucket",
+                "corc",
+                "input_prefix",
+                "input",
+                "output_prefix",
+                "output");
+        corc.records().put(new StateRecord("job", "job-crashed", "staging", data, longAgo, longAgo));
+        corc.records().put(new StateRecord("job", "job-in-flight", "staging", data, Instant.now(), Instant.now()));
+        Path staged = home.resolve("storage/corc/job-crashed/input/data.txt");
+        Files.createDirectories(staged.getParent());
+        Files.writeString(staged, "half staged");
+        Job finished = corc.awaitJob(
+                corc.runJob(JobRequest.of(List.of("true")), ProgressListener.NONE)
+                        .id(),
+                WAIT,
+                ProgressListener.NONE);
+        deleteTree(home.resolve("local/jobs").resolve(finished.id()));
+        Resource sandbox = corc.start("local", ResourceSpec.of("box", ResourceKind.INSTANCE), ProgressListener.NONE);
+        deleteTree(Path.of(sandbox.endpoints().get(0).host()));
+
+        List<GcItem> found = corc.collectGarbage(false);
+
+        assertThat(found)
+                .extracting(GcItem::kind, GcItem::id)
+                .containsExactlyInAnyOrder(
+                        tuple("job", "job-crashed"),
+                        tuple("job", finished.id()),
+                        tuple("local instance", sandbox.id()));
+        assertThat(staged).exists();
+
+        assertThat(corc.collectGarbage(true)).isEmpty();
+
+        assertThat(corc.collectGarbage(false)).isEmpty();
+        assertThat(staged).doesNotExist();
+        assertThat(corc.records().get("job", "job-in-flight")).isPresent();
+        assertThat(corc.records().get("job", finished.id())).isEmpty();
+        assertThat(home.resolve("storage/corc").resolve(finished.id()).resolve("output/0/job.json"))
+                .exists();
+        assertThat(corc.get("local", ResourceKind.INSTANCE, sandbox.id())).isEmpty();
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     @Test

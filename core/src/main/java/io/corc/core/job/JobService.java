@@ -17,6 +17,7 @@ import io.corc.api.Staging;
 import io.corc.api.StateRecord;
 import io.corc.api.StoredObject;
 import io.corc.api.TransferReport;
+import io.corc.core.gc.GcItem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +34,7 @@ import java.util.function.Function;
  * each job, which scheduler runs it and where its files are staged, so later commands need only the job id.
  */
 public final class JobService {
-    static final String RECORD_TYPE = "job";
+    public static final String RECORD_TYPE = "job";
     private static final String NO_LONGER_KNOWN = "the scheduler no longer knows this job";
     private static final java.util.regex.Pattern JOB_ID = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -144,6 +145,44 @@ public final class JobService {
             staging.deleteJobFiles(layout);
         }
         records.delete(RECORD_TYPE, jobId);
+    }
+
+    /**
+     * Jobs nobody owns: submissions that never finished before {@code submittedBefore} (the process died while
+     * staging), and jobs their scheduler no longer knows. A job whose scheduler cannot answer is left alone.
+     */
+    public List<GcItem> abandoned(java.time.Instant submittedBefore) {
+        List<GcItem> items = new ArrayList<>();
+        for (StateRecord record : records.list(RECORD_TYPE)) {
+            if ("staging".equals(record.status())) {
+                if (record.createdAt().isBefore(submittedBefore)) {
+                    items.add(new GcItem(
+                            RECORD_TYPE,
+                            record.id(),
+                            "its submission never finished (started " + record.createdAt() + ")",
+                            "delete its staged files and its record"));
+                }
+                continue;
+            }
+            try {
+                String scheduler = record.string("scheduler");
+                if (schedulers.apply(scheduler).get(record.id()).isEmpty()) {
+                    items.add(new GcItem(
+                            RECORD_TYPE,
+                            record.id(),
+                            "scheduler '" + scheduler + "' no longer knows it",
+                            "delete its staged inputs and its record; its results stay"));
+                }
+            } catch (CorcException e) {
+                // the scheduler cannot answer (not installed, unreachable): not evidence of garbage
+            }
+        }
+        return items;
+    }
+
+    /** Removes an abandoned job: everything of a submission that never finished, all but results otherwise. */
+    public void forget(String jobId) {
+        delete(jobId, "staging".equals(record(jobId).status()));
     }
 
     /** Downloads every task's outputs to {@code targetDir/<job-id>/<task-index>/...}. */

@@ -155,8 +155,13 @@ public final class LocalInstanceOrchestrator implements Orchestrator {
         Path directory = Path.of(record.string("path"));
         Path home = LocalSandbox.at(directory).home();
         ResourceState state = stateOf(record.status());
+        Map<String, String> details = new java.util.LinkedHashMap<>();
+        details.put("cores", String.valueOf(record.data().get("cores")));
+        details.put("memory_gb", String.valueOf(record.data().get("memory_gb")));
+        details.put("path", directory.toString());
         if (state == ResourceState.RUNNING && !Files.isDirectory(home)) {
             state = ResourceState.FAILED;
+            details.put("reason", "its directory " + home + " no longer exists");
         }
         String expires = record.string("expires_at");
         return new Resource(
@@ -169,10 +174,7 @@ public final class LocalInstanceOrchestrator implements Orchestrator {
                 List.of(new CloudObject("directory", directory.toString(), true)),
                 record.createdAt(),
                 expires == null ? null : Instant.parse(expires),
-                Map.of(
-                        "cores", String.valueOf(record.data().get("cores")),
-                        "memory_gb", String.valueOf(record.data().get("memory_gb")),
-                        "path", directory.toString()));
+                details);
     }
 
     private static ResourceState stateOf(String status) {
