@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code corc job list|show|logs|cancel|delete}. */
@@ -62,14 +61,10 @@ final class JobCommands {
             mixinStandardHelpOptions = true,
             description = "Show a job: state, and per task its state, exit code and stage-in/compute/stage-out times.",
             footer = {"", "Examples:", "  corc job show JOB_ID", "  corc job show JOB_ID -o yaml"})
-    static final class Show implements Callable<Integer> {
-        private final CliContext context;
-
-        @Mixin
-        JobIdArgument jobId;
+    static final class Show extends JobIdCommand {
 
         Show(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
@@ -112,11 +107,7 @@ final class JobCommands {
             mixinStandardHelpOptions = true,
             description = "Print a job's stdout and stderr (all tasks, or one).",
             footer = {"", "Examples:", "  corc job logs JOB_ID", "  corc job logs JOB_ID --task 3 -f"})
-    static final class Logs implements Callable<Integer> {
-        private final CliContext context;
-
-        @Mixin
-        JobIdArgument jobId;
+    static final class Logs extends JobIdCommand {
 
         @Option(names = "--task", paramLabel = "INDEX", description = "Only this task.")
         Integer task;
@@ -127,7 +118,7 @@ final class JobCommands {
         boolean follow;
 
         Logs(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
@@ -163,14 +154,10 @@ final class JobCommands {
             mixinStandardHelpOptions = true,
             description = "Stop every unfinished task of a job. Finished tasks and stored results stay.",
             footer = {"", "Examples:", "  corc job cancel JOB_ID"})
-    static final class Cancel implements Callable<Integer> {
-        private final CliContext context;
-
-        @Mixin
-        JobIdArgument jobId;
+    static final class Cancel extends JobIdCommand {
 
         Cancel(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
@@ -188,17 +175,13 @@ final class JobCommands {
             mixinStandardHelpOptions = true,
             description = "Cancel a job if it runs and forget it: its scheduler files and staged inputs are removed.",
             footer = {"", "Examples:", "  corc job delete JOB_ID", "  corc job delete JOB_ID --results"})
-    static final class Delete implements Callable<Integer> {
-        private final CliContext context;
-
-        @Mixin
-        JobIdArgument jobId;
+    static final class Delete extends JobIdCommand {
 
         @Option(names = "--results", description = "Also delete its stored results.")
         boolean results;
 
         Delete(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override

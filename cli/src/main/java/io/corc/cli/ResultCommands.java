@@ -4,9 +4,7 @@ import io.corc.api.StoredObject;
 import io.corc.api.TransferReport;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code corc job result get|list|delete}. */
@@ -18,11 +16,7 @@ final class ResultCommands {
             mixinStandardHelpOptions = true,
             description = "Download a job's outputs to DIR/JOB_ID/TASK_INDEX/ (default DIR: the current directory).",
             footer = {"", "Examples:", "  corc job result get JOB_ID", "  corc job result get JOB_ID --path ~/results"})
-    static final class Get implements Callable<Integer> {
-        private final CliContext context;
-
-        @Mixin
-        JobIdArgument jobId;
+    static final class Get extends JobIdCommand {
 
         @Option(
                 names = {"--path", "--storage-download-path"},
@@ -31,7 +25,7 @@ final class ResultCommands {
         Path path;
 
         Get(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
@@ -58,14 +52,10 @@ final class ResultCommands {
             mixinStandardHelpOptions = true,
             description = "List a job's stored outputs.",
             footer = {"", "Examples:", "  corc job result list JOB_ID"})
-    static final class ListResults implements Callable<Integer> {
-        private final CliContext context;
-
-        @Mixin
-        JobIdArgument jobId;
+    static final class ListResults extends JobIdCommand {
 
         ListResults(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
@@ -90,14 +80,10 @@ final class ResultCommands {
             mixinStandardHelpOptions = true,
             description = "Delete a job's stored outputs.",
             footer = {"", "Examples:", "  corc job result delete JOB_ID"})
-    static final class Delete implements Callable<Integer> {
-        private final CliContext context;
-
-        @Mixin
-        JobIdArgument jobId;
+    static final class Delete extends JobIdCommand {
 
         Delete(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override

@@ -7,6 +7,7 @@ import io.corc.api.Orchestrator;
 import io.corc.api.ProgressListener;
 import io.corc.api.Resource;
 import io.corc.api.ResourceState;
+import io.corc.core.job.AbandonedJob;
 import io.corc.core.job.JobService;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +33,13 @@ public final class GarbageCollector {
 
     /** What {@link #apply} would remove, now. */
     public List<GcItem> find(Instant now) {
-        List<GcItem> items = new ArrayList<>(jobs.abandoned(now.minus(SUBMISSION_GRACE)));
+        List<GcItem> items = new ArrayList<>();
+        for (AbandonedJob job : jobs.abandoned(now.minus(SUBMISSION_GRACE))) {
+            String action = job.submissionUnfinished()
+                    ? "delete its staged files and its record"
+                    : "delete its staged inputs and its record; its results stay";
+            items.add(new GcItem(JobService.RECORD_TYPE, job.id(), job.reason(), action));
+        }
         for (Orchestrator orchestrator : orchestrators) {
             String kind = orchestrator.provider() + " " + orchestrator.kind().cliName();
             for (Resource resource : orchestrator.list()) {

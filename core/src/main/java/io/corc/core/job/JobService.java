@@ -17,7 +17,6 @@ import io.corc.api.Staging;
 import io.corc.api.StateRecord;
 import io.corc.api.StoredObject;
 import io.corc.api.TransferReport;
-import io.corc.core.gc.GcItem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -151,27 +150,20 @@ public final class JobService {
      * Jobs nobody owns: submissions that never finished before {@code submittedBefore} (the process died while
      * staging), and jobs their scheduler no longer knows. A job whose scheduler cannot answer is left alone.
      */
-    public List<GcItem> abandoned(java.time.Instant submittedBefore) {
-        List<GcItem> items = new ArrayList<>();
+    public List<AbandonedJob> abandoned(java.time.Instant submittedBefore) {
+        List<AbandonedJob> items = new ArrayList<>();
         for (StateRecord record : records.list(RECORD_TYPE)) {
             if ("staging".equals(record.status())) {
                 if (record.createdAt().isBefore(submittedBefore)) {
-                    items.add(new GcItem(
-                            RECORD_TYPE,
-                            record.id(),
-                            "its submission never finished (started " + record.createdAt() + ")",
-                            "delete its staged files and its record"));
+                    items.add(new AbandonedJob(
+                            record.id(), "its submission never finished (started " + record.createdAt() + ")", true));
                 }
                 continue;
             }
             try {
                 String scheduler = record.string("scheduler");
                 if (schedulers.apply(scheduler).get(record.id()).isEmpty()) {
-                    items.add(new GcItem(
-                            RECORD_TYPE,
-                            record.id(),
-                            "scheduler '" + scheduler + "' no longer knows it",
-                            "delete its staged inputs and its record; its results stay"));
+                    items.add(new AbandonedJob(record.id(), "scheduler '" + scheduler + "' no longer knows it", false));
                 }
             } catch (CorcException e) {
                 // the scheduler cannot answer (not installed, unreachable): not evidence of garbage
