@@ -13,6 +13,7 @@ import io.corc.api.RecordStore;
 import io.corc.api.Resource;
 import io.corc.api.ResourceKind;
 import io.corc.api.ResourceSpec;
+import io.corc.api.Storage;
 import io.corc.api.StoredObject;
 import io.corc.api.TransferReport;
 import io.corc.core.config.ConfigLoader;
@@ -108,6 +109,19 @@ public final class Corc {
     /** Stops the resource and removes what corc created for it. Idempotent. */
     public void stop(String provider, ResourceKind kind, String id, ProgressListener progress) {
         orchestrator(provider, kind).stop(id, progress);
+    }
+
+    // ---- storage --------------------------------------------------------------------------------------------
+
+    /** The configured storage backend ({@code corc.storage.backend}), created on first use. */
+    public Storage storage() {
+        return plugins.storage();
+    }
+
+    /** The bucket jobs stage through: {@code bucket_name} of the backend's section, or {@code null} when unset. */
+    public String defaultBucket() {
+        String bucket = plugins.storageConfig().string("bucket_name", "");
+        return bucket.isBlank() ? null : bucket;
     }
 
     /** The provider used when none is named: {@code corc.default_provider}. */

@@ -12,6 +12,8 @@ import io.corc.api.Storage;
 import io.corc.core.config.CorcConfig;
 import io.corc.core.plugin.PluginRegistry;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -47,16 +49,29 @@ final class PluginInstances {
     /** The storage backend named by {@code corc.storage.backend}. */
     Storage storage() {
         String name = storageName();
-        return (Storage) cache.computeIfAbsent(
-                "storage:" + name, key -> registry.storage(name).create(context(name, "corc.storage." + name)));
+        return (Storage) cache.computeIfAbsent("storage:" + name, key -> registry.storage(name)
+                .create(new PluginContext(name, storageConfig(), home, records)));
     }
 
     String storageName() {
         return config.section("corc.storage").string("backend", "local");
     }
 
+    /**
+     * The backend's section, with corc's backend-independent {@code corc.storage.endpoint} and {@code
+     * credentials_path} filled in where the section does not set them itself.
+     */
     PluginConfig storageConfig() {
-        return config.section("corc.storage." + storageName());
+        PluginConfig shared = config.section("corc.storage");
+        PluginConfig section = config.section("corc.storage." + storageName());
+        Map<String, Object> merged = new LinkedHashMap<>(section.asMap());
+        for (String key : List.of("endpoint", "credentials_path")) {
+            String value = shared.string(key, "");
+            if (!value.isBlank() && String.valueOf(merged.getOrDefault(key, "")).isBlank()) {
+                merged.put(key, value);
+            }
+        }
+        return new PluginConfig(section.path(), merged);
     }
 
     private PluginContext context(String name, String sectionPath) {

@@ -56,7 +56,16 @@ final class CorcSchema {
                             field("bucket_id", string("")),
                             field("bucket_name", string("")),
                             field("bucket_input_prefix", string("input")),
-                            field("bucket_output_prefix", string("output")))),
+                            field("bucket_output_prefix", string("output")),
+                            // ours: the endpoint may also be set here (wins over storage.endpoint)
+                            field("endpoint", string("")),
+                            field("region", string("")),
+                            field("path_style", bool(true)),
+                            field("secrets_dir", string("")),
+                            field("multipart_threshold_mib", integer(8, 5)),
+                            field("multipart_chunksize_mib", integer(8, 5)),
+                            field("max_concurrent_requests", integer(16, 1)),
+                            field("max_attempts", integer(5, 1)))),
             field(
                     "local",
                     mapping(

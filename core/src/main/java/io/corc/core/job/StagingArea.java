@@ -34,8 +34,8 @@ public final class StagingArea {
     }
 
     Staging layoutFor(String jobId) {
-        String bucket = storageConfig.string("bucket_name", null);
-        if (bucket == null) {
+        String bucket = storageConfig.string("bucket_name", "");
+        if (bucket.isBlank()) {
             throw CorcException.invalidInput(storageConfig.path() + ".bucket_name is not set")
                     .withHint("set it in your corc configuration or with --storage-bucket");
         }

@@ -1,0 +1,512 @@
+package io.corc.storage.s3;
+
+import io.corc.api.CorcException;
+import io.corc.api.ErrorCategory;
+import io.corc.api.LocalTrees;
+import io.corc.api.SecureFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListPartsResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.Part;
+
+/**
+ * Moves one file to or from one object, verified with MD5s: every request body carries {@code Content-MD5}, which
+ * the store checks; every answer's ETag is compared with the digest corc computed; every download is hashed as it
+ * is written and compared with the ETag (or the manifest's checksum) before it is renamed into place. Large files
+ * move as parts of {@link Etags#partSize} bytes in parallel on the shared pool; a multipart upload interrupted
+ * earlier is resumed, reusing the parts whose MD5 still matches the file.
+ */
+final class S3Objects {
+    /** User metadata recording the part size of a multipart upload, so a reader can verify the composite ETag. */
+    static final String PART_SIZE_METADATA = "corc-part-size";
+
+    private final S3Client s3;
+    private final S3Settings settings;
+    private final ExecutorService pool;
+
+    S3Objects(S3Client s3, S3Settings settings, ExecutorService pool) {
+        this.s3 = s3;
+        this.settings = settings;
+        this.pool = pool;
+    }
+
+    S3Settings settings() {
+        return settings;
+    }
+
+    ExecutorService pool() {
+        return pool;
+    }
+
+    // ---- upload ---------------------------------------------------------------------------------------------------
+
+    /** Uploads {@code file}; completes with the object's ETag. */
+    CompletableFuture<String> upload(String bucket, String key, Path file, long size, TransferProgress progress) {
+        if (size < settings.multipartThreshold()) {
+            return CompletableFuture.supplyAsync(() -> putSingle(bucket, key, file, size, progress), pool);
+        }
+        long partSize = Etags.partSize(size, settings.partSize());
+        int parts = Etags.partCount(size, partSize);
+        return CompletableFuture.supplyAsync(() -> startMultipart(bucket, key, partSize), pool)
+                .thenCompose(upload -> {
+                    List<CompletableFuture<byte[]>> digests = new ArrayList<>();
+                    for (int i = 0; i < parts; i++) {
+                        int number = i + 1;
+                        long offset = i * partSize;
+                        long length = Math.min(partSize, size - offset);
+                        Part previous = upload.done().get(number);
+                        digests.add(CompletableFuture.supplyAsync(
+                                () -> putPart(
+                                        bucket, key, upload.id(), number, file, offset, length, previous, progress),
+                                pool));
+                    }
+                    return CompletableFuture.allOf(digests.toArray(CompletableFuture[]::new))
+                            .thenApplyAsync(
+                                    ignored -> completeMultipart(
+                                            bucket,
+                                            key,
+                                            upload.id(),
+                                            digests.stream()
+                                                    .map(CompletableFuture::join)
+                                                    .toList()),
+                                    pool);
+                });
+    }
+
+    private String putSingle(String bucket, String key, Path file, long size, TransferProgress progress) {
+        progress.checkNotAbandoned();
+        byte[] data = read(file, 0, size);
+        byte[] md5 = Etags.md5().digest(data);
+        String etag = call(
+                        () -> s3.putObject(
+                                b -> b.bucket(bucket)
+                                        .key(key)
+                                        .contentLength(size)
+                                        .contentMD5(Base64.getEncoder().encodeToString(md5)),
+                                RequestBody.fromBytes(data)),
+                        "upload " + file + " to key '" + key + "'",
+                        bucket)
+                .eTag();
+        verifyAnswer(etag, Etags.hex(md5), bucket, key);
+        progress.addBytes(size);
+        return Etags.hex(md5);
+    }
+
+    private record Upload(String id, Map<Integer, Part> done) {}
+
+    /** A new multipart upload, or the newest unfinished one for this key, with the parts it already has. */
+    private Upload startMultipart(String bucket, String key, long partSize) {
+        for (MultipartUpload pending : pendingUploads(bucket, key)) {
+            if (pending.key().equals(key)) {
+                try {
+                    ListPartsResponse parts =
+                            s3.listParts(b -> b.bucket(bucket).key(key).uploadId(pending.uploadId()));
+                    Map<Integer, Part> done = new java.util.HashMap<>();
+                    parts.parts().forEach(p -> done.put(p.partNumber(), p));
+                    Part first = done.get(1);
+                    // an upload begun with another part size recorded that size in its metadata: do not reuse it
+                    if (first == null || first.size() == null || first.size() == partSize) {
+                        return new Upload(pending.uploadId(), done);
+                    }
+                } catch (SdkException e) {
+                    break; // the store cannot list parts: start afresh
+                }
+            }
+        }
+        String id = call(
+                        () -> s3.createMultipartUpload(b -> b.bucket(bucket)
+                                .key(key)
+                                .metadata(Map.of(PART_SIZE_METADATA, Long.toString(partSize)))),
+                        "start a multipart upload of key '" + key + "'",
+                        bucket)
+                .uploadId();
+        return new Upload(id, Map.of());
+    }
+
+    /** Unfinished multipart uploads of exactly {@code key}, newest first; empty where the store cannot list them. */
+    List<MultipartUpload> pendingUploads(String bucket, String keyPrefix) {
+        try {
+            List<MultipartUpload> uploads = new ArrayList<>(
+                    s3.listMultipartUploads(b -> b.bucket(bucket).prefix(keyPrefix))
+                            .uploads());
+            uploads.sort((a, b) -> b.initiated().compareTo(a.initiated()));
+            return uploads;
+        } catch (SdkException e) {
+            return List.of();
+        }
+    }
+
+    private byte[] putPart(
+            String bucket,
+            String key,
+            String uploadId,
+            int number,
+            Path file,
+            long offset,
+            long length,
+            Part previous,
+            TransferProgress progress) {
+        progress.checkNotAbandoned();
+        byte[] data = read(file, offset, length);
+        byte[] md5 = Etags.md5().digest(data);
+        if (previous != null
+                && previous.size() != null
+                && previous.size() == length
+                && Etags.hex(md5).equals(Etags.normalise(previous.eTag()))) {
+            progress.addBytes(length);
+            return md5; // uploaded by an earlier, interrupted run
+        }
+        String etag = call(
+                        () -> s3.uploadPart(
+                                b -> b.bucket(bucket)
+                                        .key(key)
+                                        .uploadId(uploadId)
+                                        .partNumber(number)
+                                        .contentLength(length)
+                                        .contentMD5(Base64.getEncoder().encodeToString(md5)),
+                                RequestBody.fromBytes(data)),
+                        "upload part " + number + " of " + file + " to key '" + key + "'",
+                        bucket)
+                .eTag();
+        verifyAnswer(etag, Etags.hex(md5), bucket, key + " part " + number);
+        progress.addBytes(length);
+        return md5;
+    }
+
+    private String completeMultipart(String bucket, String key, String uploadId, List<byte[]> digests) {
+        List<CompletedPart> parts = new ArrayList<>();
+        for (int i = 0; i < digests.size(); i++) {
+            parts.add(CompletedPart.builder()
+                    .partNumber(i + 1)
+                    .eTag('"' + Etags.hex(digests.get(i)) + '"')
+                    .build());
+        }
+        String expected = Etags.combine(digests, true);
+        String etag = call(
+                        () -> s3.completeMultipartUpload(b ->
+                                b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(u -> u.parts(parts))),
+                        "complete the upload of key '" + key + "'",
+                        bucket)
+                .eTag();
+        verifyAnswer(etag, expected, bucket, key);
+        return expected;
+    }
+
+    /** The store's ETag must be the MD5 corc computed, unless it is not an MD5 at all (SSE-KMS, SSE-C). */
+    private static void verifyAnswer(String answer, String expected, String bucket, String key) {
+        String etag = Etags.normalise(answer);
+        if (Etags.isMd5(etag) && !etag.equals(expected)) {
+            throw mismatch(bucket, key, expected, etag, "the store received different bytes than were sent");
+        }
+    }
+
+    // ---- download -------------------------------------------------------------------------------------------------
+
+    /**
+     * Downloads an object of {@code size} bytes to {@code target} through a part file, verified against {@code
+     * expected} (an ETag-form checksum, or {@code null} to use the object's own), retrying once on a mismatch.
+     */
+    CompletableFuture<Void> download(
+            String bucket, String key, long size, String expected, Path target, TransferProgress progress) {
+        return attemptDownload(bucket, key, size, expected, target, progress)
+                .handle((ok, failure) -> {
+                    Throwable cause = unwrap(failure);
+                    if (cause instanceof CorcException e && e.getMessage().contains("checksum mismatch")) {
+                        return attemptDownload(bucket, key, size, expected, target, progress);
+                    }
+                    return failure == null
+                            ? CompletableFuture.<Void>completedFuture(null)
+                            : CompletableFuture.<Void>failedFuture(cause);
+                })
+                .thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Void> attemptDownload(
+            String bucket, String key, long size, String expected, Path target, TransferProgress progress) {
+        Path part = LocalTrees.partFile(target);
+        if (size < settings.multipartThreshold()) {
+            return CompletableFuture.runAsync(
+                    () -> {
+                        byte[] md5 = getRange(bucket, key, part, 0, size, size, true, progress);
+                        finish(bucket, key, part, target, expected, List.of(md5), false);
+                    },
+                    pool);
+        }
+        return CompletableFuture.supplyAsync(() -> rangePlan(bucket, key, size, expected), pool)
+                .thenCompose(plan -> {
+                    createSparse(part, size);
+                    List<CompletableFuture<byte[]>> ranges = new ArrayList<>();
+                    for (int i = 0; i < plan.count(); i++) {
+                        long offset = i * plan.partSize();
+                        long length = Math.min(plan.partSize(), size - offset);
+                        ranges.add(CompletableFuture.supplyAsync(
+                                () -> getRange(bucket, key, part, offset, length, size, false, progress), pool));
+                    }
+                    return CompletableFuture.allOf(ranges.toArray(CompletableFuture[]::new))
+                            .thenRunAsync(
+                                    () -> {
+                                        List<byte[]> digests = ranges.stream()
+                                                .map(CompletableFuture::join)
+                                                .toList();
+                                        if (plan.checksum() != null && Etags.parts(plan.checksum()) == 0) {
+                                            // one MD5 over the whole object: hash the assembled file
+                                            digests = List.of(md5Of(part, size));
+                                        }
+                                        finish(bucket, key, part, target, plan.checksum(), digests, plan.multipart());
+                                    },
+                                    pool);
+                })
+                .whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        deleteQuietly(part);
+                    }
+                });
+    }
+
+    private record RangePlan(long partSize, int count, String checksum, boolean multipart) {}
+
+    /**
+     * How to split a large object: along its upload parts when its checksum is a composite ETag (part size from
+     * corc's metadata, else inferred), so each range's MD5 is one part's; otherwise in configured-size ranges.
+     */
+    private RangePlan rangePlan(String bucket, String key, long size, String expected) {
+        String checksum = expected;
+        HeadObjectResponse head = null;
+        if (checksum == null || Etags.parts(checksum) > 0) {
+            head = call(() -> s3.headObject(b -> b.bucket(bucket).key(key)), "read key '" + key + "'", bucket);
+            if (checksum == null) {
+                checksum = Etags.normalise(head.eTag());
+            }
+        }
+        if (!Etags.isMd5(checksum)) {
+            checksum = null; // SSE-KMS/SSE-C: the ETag is not an MD5; sizes are still checked
+        }
+        if (checksum != null && Etags.parts(checksum) > 0) {
+            int parts = Etags.parts(checksum);
+            String recorded = head == null ? null : head.metadata().get(PART_SIZE_METADATA);
+            long partSize =
+                    recorded != null ? Long.parseLong(recorded) : Etags.inferPartSize(size, parts, settings.partSize());
+            if (partSize > 0 && Etags.partCount(size, partSize) == parts) {
+                return new RangePlan(partSize, parts, checksum, true);
+            }
+            checksum = null; // cannot tell the part size: verify sizes only
+        }
+        long partSize = Etags.partSize(size, settings.partSize());
+        return new RangePlan(partSize, Etags.partCount(size, partSize), checksum, false);
+    }
+
+    /** GETs {@code length} bytes from {@code offset} into {@code part} at the same offset; returns their MD5. */
+    private byte[] getRange(
+            String bucket,
+            String key,
+            Path part,
+            long offset,
+            long length,
+            long size,
+            boolean whole,
+            TransferProgress progress) {
+        progress.checkNotAbandoned();
+        MessageDigest md5 = Etags.md5();
+        long written = 0;
+        String what = "download key '" + key + "'";
+        try (ResponseInputStream<GetObjectResponse> in = call(
+                        () -> s3.getObject(b -> {
+                            b.bucket(bucket).key(key);
+                            if (!whole && length > 0) {
+                                b.range("bytes=" + offset + "-" + (offset + length - 1));
+                            }
+                        }),
+                        what,
+                        bucket);
+                FileChannel channel = FileChannel.open(
+                        part,
+                        whole
+                                ? new StandardOpenOption[] {
+                                    StandardOpenOption.CREATE,
+                                    StandardOpenOption.WRITE,
+                                    StandardOpenOption.TRUNCATE_EXISTING
+                                }
+                                : new StandardOpenOption[] {StandardOpenOption.WRITE})) {
+            if (whole) {
+                SecureFiles.makePrivate(part);
+            }
+            byte[] buffer = new byte[128 * 1024];
+            int read;
+            while ((read = readSome(in, buffer)) > 0) {
+                if (written + read > length) {
+                    throw mismatch(bucket, key, length + " bytes", "more", "the store sent more bytes than the size");
+                }
+                md5.update(buffer, 0, read);
+                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, read);
+                while (chunk.hasRemaining()) {
+                    channel.write(chunk, offset + written + chunk.position());
+                }
+                written += read;
+                progress.addBytes(read);
+            }
+        } catch (IOException e) {
+            throw new CorcException(
+                            ErrorCategory.UNAVAILABLE,
+                            "download of key '" + key + "' in bucket '" + bucket + "' broke off: " + e.getMessage())
+                    .withHint("re-run: files already complete are skipped")
+                    .withCause(e);
+        }
+        if (written != length) {
+            throw mismatch(bucket, key, length + " bytes", written + " bytes", "the download was cut short");
+        }
+        return md5.digest();
+    }
+
+    private static int readSome(InputStream in, byte[] buffer) throws IOException {
+        int read = in.read(buffer);
+        return Math.max(read, 0);
+    }
+
+    private void finish(
+            String bucket,
+            String key,
+            Path part,
+            Path target,
+            String expected,
+            List<byte[]> digests,
+            boolean multipart) {
+        if (expected != null && Etags.isMd5(expected)) {
+            String actual = Etags.combine(digests, multipart);
+            if (!actual.equals(expected)) {
+                deleteQuietly(part);
+                throw mismatch(bucket, key, expected, actual, "the bytes received are not the bytes stored");
+            }
+        }
+        try {
+            SecureFiles.moveAtomically(part, target);
+        } catch (IOException e) {
+            deleteQuietly(part);
+            throw SecureFiles.ioFailure("move the download of key '" + key + "' into " + target, e);
+        }
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------------
+
+    /**
+     * The checksum {@code file} would have in the same form as {@code remote}: its MD5, or its composite MD5 with
+     * the part size the remote object was uploaded with ({@code partSize}, or inferred when {@code <= 0}). {@code
+     * null} when the forms cannot be matched.
+     */
+    String localChecksum(Path file, long size, String remote, long partSize) {
+        if (!Etags.isMd5(remote)) {
+            return null;
+        }
+        int parts = Etags.parts(remote);
+        if (parts == 0) {
+            return Etags.hex(md5Of(file, size));
+        }
+        long used = partSize > 0 ? partSize : Etags.inferPartSize(size, parts, settings.partSize());
+        if (used <= 0 || Etags.partCount(size, used) != parts) {
+            return null;
+        }
+        List<byte[]> digests = new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+            long offset = i * used;
+            try {
+                digests.add(Etags.md5(file, offset, Math.min(used, size - offset)));
+            } catch (IOException e) {
+                throw SecureFiles.ioFailure("read " + file, e);
+            }
+        }
+        return Etags.combine(digests, true);
+    }
+
+    private static byte[] md5Of(Path file, long size) {
+        try {
+            return Etags.md5(file, 0, size);
+        } catch (IOException e) {
+            throw SecureFiles.ioFailure("read " + file, e);
+        }
+    }
+
+    <T> T call(java.util.function.Supplier<T> request, String what, String bucket) {
+        try {
+            return request.get();
+        } catch (SdkException e) {
+            throw S3Errors.translate(e, settings, what, bucket);
+        }
+    }
+
+    private static byte[] read(Path file, long offset, long length) {
+        if (length > Integer.MAX_VALUE - 16) {
+            throw CorcException.invalidInput("a part of " + length + " bytes is too large")
+                    .withHint("lower corc.storage.s3.multipart_chunksize_mib");
+        }
+        byte[] data = new byte[(int) length];
+        ByteBuffer buffer = ByteBuffer.wrap(data);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, offset + buffer.position()) < 0) {
+                    throw CorcException.invalidInput(file + " changed (shrank) while it was uploaded")
+                            .withHint("do not modify files while corc uploads them; re-run the upload");
+                }
+            }
+        } catch (IOException e) {
+            throw SecureFiles.ioFailure("read " + file, e);
+        }
+        return data;
+    }
+
+    private static void createSparse(Path part, long size) {
+        try (FileChannel channel = FileChannel.open(
+                part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            SecureFiles.makePrivate(part);
+            if (size > 0) {
+                channel.write(ByteBuffer.allocate(1), size - 1);
+            }
+        } catch (IOException e) {
+            throw SecureFiles.ioFailure("create " + part, e);
+        }
+    }
+
+    static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // best effort: a leftover part file is never taken for a complete one
+        }
+    }
+
+    static CorcException mismatch(String bucket, String key, String expected, String actual, String meaning) {
+        return new CorcException(
+                        ErrorCategory.INTERNAL,
+                        "checksum mismatch for key '" + key + "' in bucket '" + bucket + "': expected " + expected
+                                + ", got " + actual + " (" + meaning + ")")
+                .withHint("nothing was kept under the final name; re-run the transfer, and if it persists the"
+                        + " object is corrupt at the store");
+    }
+
+    static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}
