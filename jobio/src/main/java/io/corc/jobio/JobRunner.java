@@ -36,7 +36,9 @@ import java.time.Instant;
  * outputs keeps the command's exit code and sets the error.
  *
  * <p>{@code job.json} is written before the output tree is uploaded, with a stage-out time of 0, and written again
- * and uploaded alone once the tree is up, with the measured stage-out time.
+ * once the tree is up, with the measured stage-out time; the second upload of the tree moves only it and ends with
+ * the tree's commit marker ({@link io.corc.api.TreeManifest}), so a reader never takes a cut-off upload for
+ * complete outputs.
  */
 public final class JobRunner {
     /** Exit code when the inputs could not be fetched and the command was not run. */
@@ -156,7 +158,8 @@ public final class JobRunner {
         Path reportFile = output.resolve(TaskReport.FILE_NAME);
         JobJson.writeReport(done, reportFile);
         try {
-            storage.put(staging.bucket(), prefix + TaskReport.FILE_NAME, reportFile);
+            // only job.json changed: this moves it alone, then writes the tree's commit marker anew
+            storage.upload(output, staging.bucket(), prefix, ProgressListener.NONE);
         } catch (RuntimeException e) {
             // the first job.json is already uploaded with the tree; this one only adds the stage-out time
             done = withError(done, join(error, "upload of " + TaskReport.FILE_NAME + " failed: " + e.getMessage()));

@@ -76,6 +76,7 @@ class JobRunnerTest {
         assertThat(storage.list(BUCKET, "job-1/output/1/"))
                 .extracting(StoredObject::key)
                 .containsExactly(
+                        "job-1/output/1/.corc-manifest",
                         "job-1/output/1/env.txt",
                         "job-1/output/1/job.json",
                         "job-1/output/1/result.txt",
@@ -198,7 +199,7 @@ class JobRunnerTest {
         assertThat(taskDir.resolve("ran")).doesNotExist();
         assertThat(storage.list(BUCKET, "job-1/output/0/"))
                 .extracting(StoredObject::key)
-                .containsExactly("job-1/output/0/job.json");
+                .containsExactly("job-1/output/0/.corc-manifest", "job-1/output/0/job.json");
     }
 
     @Test

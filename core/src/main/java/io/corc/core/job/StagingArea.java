@@ -9,6 +9,7 @@ import io.corc.api.Staging;
 import io.corc.api.Storage;
 import io.corc.api.StoredObject;
 import io.corc.api.TransferReport;
+import io.corc.api.TreeManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -83,8 +84,11 @@ public final class StagingArea {
         return storage.get().download(layout.bucket(), layout.outputKeyPrefix(), targetDir, progress);
     }
 
+    /** The tasks' output files; the commit markers of their uploads are corc's bookkeeping and left out. */
     List<StoredObject> listOutputs(Staging layout) {
-        return storage.get().list(layout.bucket(), layout.outputKeyPrefix());
+        return storage.get().list(layout.bucket(), layout.outputKeyPrefix()).stream()
+                .filter(o -> !TreeManifest.isManifestKey(o.key()))
+                .toList();
     }
 
     int deleteOutputs(Staging layout) {

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  */
 final class ObjectPaths {
     /** Suffix of the temporary files a transfer writes beside its target; never a key. */
-    static final String PART_SUFFIX = ".corc-part";
+    static final String PART_SUFFIX = io.corc.api.LocalTrees.PART_SUFFIX;
 
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final int MAX_KEY_LENGTH = 1024;

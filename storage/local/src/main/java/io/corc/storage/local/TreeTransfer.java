@@ -3,21 +3,27 @@ package io.corc.storage.local;
 import static java.util.Objects.requireNonNull;
 
 import io.corc.api.CorcException;
+import io.corc.api.LocalTrees;
 import io.corc.api.ProgressListener;
 import io.corc.api.SecureFiles;
 import io.corc.api.StoredObject;
 import io.corc.api.TransferReport;
+import io.corc.api.TreeManifest;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
-/** Uploads and downloads whole trees, skipping files whose size and SHA-256 already match. */
+/**
+ * Uploads and downloads whole trees, skipping files whose size and SHA-256 already match. An upload ends with a
+ * {@link TreeManifest} as its commit marker; a download fetches what the manifests list (see {@link
+ * TreeManifest#select}).
+ */
 final class TreeTransfer {
     private final LocalStorage storage;
     private final ProgressListener progress;
@@ -34,43 +40,84 @@ final class TreeTransfer {
     TransferReport upload(Path localDir, String bucket, String prefix) {
         requireNonNull(localDir, "localDir is null");
         long start = System.nanoTime();
-        List<Path> local = regularFiles(localDir);
+        List<Path> local = LocalTrees.files(localDir);
+        for (Path file : local) {
+            if (file.getFileName().toString().equals(TreeManifest.FILE_NAME)) {
+                throw CorcException.invalidInput(file + " has a name corc reserves for its commit marker")
+                        .withHint("rename the file; " + TreeManifest.FILE_NAME + " marks a complete upload");
+            }
+        }
         long total = local.stream().mapToLong(TreeTransfer::size).sum();
         Map<String, StoredObject> stored =
                 storage.list(bucket, prefix).stream().collect(Collectors.toMap(StoredObject::key, Function.identity()));
+        String manifestKey = prefix + TreeManifest.FILE_NAME;
+        if (stored.containsKey(manifestKey)) {
+            storage.delete(bucket, manifestKey); // until the new marker is written, the upload reads as incomplete
+        }
         String step = "uploading to " + bucket + "/" + prefix;
         progress.onProgress(step, 0, total);
+        List<TreeManifest.Entry> entries = new ArrayList<>();
         for (Path file : local) {
-            String key = prefix + relativeName(localDir, file);
+            String relative = LocalTrees.relativeName(localDir, file);
+            String key = prefix + relative;
             StoredObject existing = stored.get(key);
             long size = size(file);
-            if (existing != null && existing.size() == size && sha256(file).equals(existing.sha256())) {
+            String sha256 = sha256(file);
+            if (existing != null && existing.size() == size && sha256.equals(existing.sha256())) {
                 skipped++;
             } else {
                 storage.put(bucket, key, file);
                 files++;
                 bytes += size;
             }
+            entries.add(new TreeManifest.Entry(relative, size, sha256));
             done += size;
             progress.onProgress(step, done, total);
         }
+        for (Path empty : LocalTrees.emptyDirectories(localDir)) {
+            entries.add(new TreeManifest.Entry(LocalTrees.relativeName(localDir, empty) + "/", 0, "-"));
+        }
+        writeManifest(bucket, manifestKey, new TreeManifest(entries));
         return new TransferReport(files, bytes, skipped, (System.nanoTime() - start) / 1e9);
+    }
+
+    private void writeManifest(String bucket, String key, TreeManifest manifest) {
+        try {
+            Path temp = Files.createTempFile("corc-manifest", ".txt");
+            try {
+                Files.writeString(temp, manifest.encode(), StandardCharsets.UTF_8);
+                storage.put(bucket, key, temp);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            throw SecureFiles.ioFailure("write the commit marker " + key, e);
+        }
     }
 
     TransferReport download(String bucket, String prefix, Path localDir) {
         requireNonNull(localDir, "localDir is null");
         long start = System.nanoTime();
         Path root = SecureFiles.privateDirectory(localDir.toAbsolutePath());
-        List<StoredObject> objects = storage.list(bucket, prefix);
-        long total = objects.stream().mapToLong(StoredObject::size).sum();
+        TreeManifest.Selection selection =
+                TreeManifest.select(storage.list(bucket, prefix), prefix, key -> readManifest(bucket, key));
+        if (!selection.missing().isEmpty()) {
+            throw CorcException.notFound(selection.missing().size() + " file(s) listed in the commit marker under "
+                            + storage.locate(bucket, prefix) + " are missing, e.g. '"
+                            + selection.missing().get(0) + "'")
+                    .withHint("the tree was changed after its upload finished; upload it again");
+        }
+        long total =
+                selection.fetch().stream().mapToLong(s -> s.object().size()).sum();
         String step = "downloading from " + bucket + "/" + prefix;
         progress.onProgress(step, 0, total);
-        for (StoredObject object : objects) {
-            String relative = object.key().substring(prefix.length());
-            while (relative.startsWith("/")) {
-                relative = relative.substring(1);
+        for (TreeManifest.Selected selected : selection.fetch()) {
+            StoredObject object = selected.object();
+            Path target = LocalTrees.resolveInside(root, object.key().substring(prefix.length()), object.key());
+            if (selected.expected() != null && !selected.expected().checksum().equals(object.sha256())) {
+                throw CorcException.notFound("key '" + object.key() + "' differs from what its commit marker records")
+                        .withHint("the tree was changed after its upload finished; upload it again");
             }
-            Path target = root.resolve(ObjectPaths.checkRelative(relative, "relative path"));
             if (Files.isRegularFile(target)
                     && size(target) == object.size()
                     && sha256(target).equals(object.sha256())) {
@@ -84,30 +131,26 @@ final class TreeTransfer {
             done += object.size();
             progress.onProgress(step, done, total);
         }
-        return new TransferReport(files, bytes, skipped, (System.nanoTime() - start) / 1e9);
+        for (String directory : selection.directories()) {
+            String relative = directory.substring(prefix.length(), directory.length() - 1);
+            ObjectPaths.directories(root, LocalTrees.resolveInside(root, relative, directory));
+        }
+        return new TransferReport(files, bytes, skipped, (System.nanoTime() - start) / 1e9)
+                .withIncomplete(selection.incomplete());
     }
 
-    private static List<Path> regularFiles(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw CorcException.notFound(dir + " is not a directory");
+    private TreeManifest readManifest(String bucket, String key) {
+        try {
+            Path temp = Files.createTempFile("corc-manifest", ".txt");
+            try {
+                storage.get(bucket, key, temp);
+                return TreeManifest.parse(Files.readString(temp, StandardCharsets.UTF_8), storage.locate(bucket, key));
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            throw SecureFiles.ioFailure("read the commit marker " + key, e);
         }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            return paths.filter(Files::isRegularFile)
-                    .filter(p -> !p.getFileName().toString().endsWith(ObjectPaths.PART_SUFFIX))
-                    .sorted()
-                    .toList();
-        } catch (IOException | UncheckedIOException e) {
-            throw SecureFiles.ioFailure(
-                    "list " + dir, e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
-        }
-    }
-
-    private static String relativeName(Path base, Path file) {
-        StringBuilder name = new StringBuilder();
-        for (Path part : base.relativize(file)) {
-            name.append(name.length() > 0 ? "/" : "").append(part);
-        }
-        return name.toString();
     }
 
     private static long size(Path file) {

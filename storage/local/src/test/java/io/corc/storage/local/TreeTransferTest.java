@@ -43,7 +43,7 @@ class TreeTransferTest {
         assertThat(progress.totals).containsOnly(11L);
         assertThat(storage.list("bucket", "job/input/"))
                 .extracting(StoredObject::key)
-                .containsExactly("job/input/a.txt", "job/input/sub/deeper/b.txt");
+                .containsExactly("job/input/.corc-manifest", "job/input/a.txt", "job/input/sub/deeper/b.txt");
 
         Files.writeString(tree.resolve("a.txt"), "ALPHA");
         TransferReport second = storage.upload(tree, "bucket", "job/input/", ProgressListener.NONE);
@@ -70,6 +70,23 @@ class TreeTransferTest {
         assertThat(second.files()).isEqualTo(1);
         assertThat(second.skipped()).isEqualTo(1);
         assertThat(target.resolve("a.txt")).hasContent("alpha");
+    }
+
+    @Test
+    void anUploadCutOffBeforeItsCommitMarkerIsReportedAndNotFetched() throws IOException {
+        storage.upload(tree, "bucket", "job/output/0/", ProgressListener.NONE);
+        storage.put("bucket", "job/output/1/half.txt", tree.resolve("a.txt"));
+        Files.createDirectories(tree.resolve("empty/dir"));
+        storage.upload(tree, "bucket", "job/output/2/", ProgressListener.NONE);
+
+        Path target = temp.resolve("results");
+        TransferReport report = storage.download("bucket", "job/output/", target, ProgressListener.NONE);
+
+        assertThat(report.incomplete()).containsExactly("job/output/1/");
+        assertThat(target.resolve("0/a.txt")).hasContent("alpha");
+        assertThat(target.resolve("1")).doesNotExist();
+        assertThat(target.resolve("2/empty/dir")).isDirectory();
+        assertThat(target.resolve("0/.corc-manifest")).doesNotExist();
     }
 
     @Test
