@@ -49,6 +49,14 @@ public final class StorageLoader {
      * the spec has no staging. {@code defaultHome} applies when the spec does not name corc's home.
      */
     public static Storage forSpec(JobSpec spec, Path defaultHome) {
+        return forSpec(spec, defaultHome, Map.of());
+    }
+
+    /**
+     * As {@link #forSpec(JobSpec, Path)}, with settings of the execution environment added to the storage's
+     * configuration, e.g. {@code secrets_dir} where the scheduler mounted the storage credentials.
+     */
+    public static Storage forSpec(JobSpec spec, Path defaultHome, Map<String, Object> local) {
         if (spec.staging() == null) {
             return null;
         }
@@ -59,6 +67,7 @@ public final class StorageLoader {
                 config.put(key.substring(Staging.STORAGE_CONFIG_OPTION_PREFIX.length()), value);
             }
         });
+        config.putAll(local);
         String name =
                 options.getOrDefault(Staging.STORAGE_NAME_OPTION, spec.staging().storage());
         Path home = options.containsKey(Staging.HOME_OPTION) ? Path.of(options.get(Staging.HOME_OPTION)) : defaultHome;
