@@ -52,8 +52,9 @@ final class CliContext {
         return Path.of("").toAbsolutePath();
     }
 
+    /** Progress on stderr; shown only on a terminal and never with {@code -o json|yaml}. */
     ProgressDisplay progress() {
-        return new ProgressDisplay(err, terminal);
+        return new ProgressDisplay(err, terminal && !structuredOutput());
     }
 
     /**

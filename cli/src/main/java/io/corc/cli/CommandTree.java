@@ -32,6 +32,7 @@ final class CommandTree {
         commands.put("check", new TopLevel(CheckCommand.DESCRIPTION, () -> new CommandLine(new CheckCommand(context))));
         commands.put("job", new TopLevel(JOB_DESCRIPTION, () -> jobCommands(context, null)));
         commands.put("gc", new TopLevel(GcCommand.DESCRIPTION, () -> new CommandLine(new GcCommand(context))));
+        commands.put("storage", new TopLevel(StorageCommands.DESCRIPTION, () -> storageCommands(context)));
         for (OrchestratorFactory factory : PluginRegistry.loadProviders(CommandTree.class.getClassLoader())) {
             commands.put(factory.name(), new TopLevel(factory.description(), () -> providerCommands(context, factory)));
         }
@@ -101,6 +102,22 @@ final class CommandTree {
                 .addSubcommand("show", new ConfigCommands.Show(context))
                 .addSubcommand("validate", new ConfigCommands.Validate(context))
                 .addSubcommand("path", new ConfigCommands.PathCommand(context));
+    }
+
+    private static CommandLine storageCommands(CliContext context) {
+        CommandLine group = Group.of(
+                StorageCommands.DESCRIPTION,
+                "corc storage put ./data corc://data",
+                "corc storage ls corc://data",
+                "corc storage get corc://data ./copy",
+                "corc storage serve");
+        group.getCommandSpec().usageMessage().description(StorageCommands.GRAMMAR);
+        return group.addSubcommand("ls", new StorageCommands.Ls(context))
+                .addSubcommand("put", new StorageCommands.Put(context))
+                .addSubcommand("get", new StorageCommands.Get(context))
+                .addSubcommand("rm", new StorageCommands.Rm(context))
+                .addSubcommand("sync", new StorageCommands.Sync(context))
+                .addSubcommand("serve", new StorageServeCommand(context));
     }
 
     /** The job commands, bound to a provider's scheduler when {@code provider} is not null. */

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
             "Examples:",
             "  corc job run --wait -- sh -c 'echo hello > \"$CORC_OUTPUT/hello.txt\"'",
             "  corc job result get JOB_ID",
+            "  corc storage put ./data corc://data",
             "  corc local orchestration instance start --name sandbox",
             "  corc check",
             "  corc config generate",

@@ -5,6 +5,7 @@ import io.corc.api.GpuSpec;
 import io.corc.api.Job;
 import io.corc.api.JobState;
 import io.corc.api.ResourceRequest;
+import io.corc.api.TransferReport;
 import io.corc.core.Corc;
 import io.corc.core.job.JobRequest;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -38,7 +40,8 @@ import picocli.CommandLine.Parameters;
             "Examples:",
             "  corc job run --wait -- sh -c 'echo hello > \"$CORC_OUTPUT/hello.txt\"'",
             "  corc job run --num-jobs 10 --num-parallel 2 --input ./instr -- mcrun instr/demo.instr -n 1e6",
-            "  corc job run -o json -- /bin/echo Hello World"
+            "  corc job run -o json -- /bin/echo Hello World",
+            "  corc job run --storage-s3 --storage-bucket my-bucket --wait --storage-download-path out -- ./sim.sh"
         })
 final class JobRunCommand implements Callable<Integer> {
     private final CliContext context;
@@ -109,6 +112,16 @@ final class JobRunCommand implements Callable<Integer> {
             description = "With --wait: give up after this long (default: no limit).")
     String timeout;
 
+    @Option(
+            names = "--storage-download-path",
+            paramLabel = "DIR",
+            description = "With --wait: download the results to DIR/JOB_ID/ (default: corc.storage.download_path;"
+                    + " unset, nothing is downloaded).")
+    Path downloadPath;
+
+    @Mixin
+    StorageOptions storage;
+
     JobRunCommand(CliContext context, String provider) {
         this.context = context;
         this.provider = provider;
@@ -116,6 +129,11 @@ final class JobRunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (downloadPath != null && !await) {
+            throw CorcException.invalidInput("--storage-download-path downloads the results, which needs --wait")
+                    .withHint("add --wait, or fetch them later with corc job result get JOB_ID --path DIR");
+        }
+        storage.apply(context);
         Corc corc = context.corc();
         List<Path> resolvedInputs =
                 inputs.stream().map(p -> context.workingDirectory().resolve(p)).toList();
@@ -155,11 +173,25 @@ final class JobRunCommand implements Callable<Integer> {
         }
         String location = corc.resultLocation(job.id());
         String status = done.state() == JobState.SUCCEEDED ? "success" : Views.lower(done.state());
-        context.emit(Views.document(status, "job", Views.job(done), "results", location), out -> {
+        Path downloadDir = StorageOptions.downloadDirectory(context, downloadPath);
+        Map<String, Object> download = null;
+        TransferReport report = null;
+        if (downloadDir != null) {
+            ProgressDisplay transfer = context.progress().transfer(-1);
+            report = corc.downloadResults(job.id(), downloadDir, transfer);
+            transfer.finish();
+            download = Views.download(downloadDir.resolve(job.id()), report);
+        }
+        TransferReport downloaded = report;
+        context.emit(Views.document(status, "job", Views.job(done), "results", location, "download", download), out -> {
             out.println("Job " + done.id() + " " + Views.lower(done.state()) + ": " + done.count(JobState.SUCCEEDED)
                     + " of " + done.tasks().size() + " task(s) succeeded.");
             out.println("Results: " + location);
-            out.println("Fetch them with: corc job result get " + done.id());
+            if (downloaded == null) {
+                out.println("Fetch them with: corc job result get " + done.id());
+            } else {
+                out.println(StorageCommand.summary("Downloaded", downloaded, "to " + downloadDir.resolve(done.id())));
+            }
         });
         return done.state() == JobState.SUCCEEDED ? ExitCodes.OK : ExitCodes.FAILED_OUTCOME;
     }

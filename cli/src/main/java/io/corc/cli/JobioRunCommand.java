@@ -8,6 +8,7 @@ import io.corc.jobio.JobRunner;
 import io.corc.jobio.StorageLoader;
 import io.corc.jobio.TaskListener;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,10 +36,19 @@ final class JobioRunCommand implements Callable<Integer> {
             description = "Directory for input/ and output/.")
     Path workDir;
 
+    @Option(
+            names = "--storage-secrets-dir",
+            paramLabel = "DIR",
+            description = "Directory with the storage credentials (files aws_access_key_id, aws_secret_access_key),"
+                    + " e.g. a mounted Kubernetes secret. Default: the storage's secrets_dir, else the AWS"
+                    + " environment variables.")
+    Path secretsDir;
+
     @Override
     public Integer call() {
         JobSpec spec = JobJson.readSpec(specFile);
-        Storage storage = StorageLoader.forSpec(spec, Path.of(System.getProperty("user.home"), ".corc"));
+        Map<String, Object> local = secretsDir == null ? Map.of() : Map.of("secrets_dir", secretsDir.toString());
+        Storage storage = StorageLoader.forSpec(spec, Path.of(System.getProperty("user.home"), ".corc"), local);
         int index = taskIndex != null ? taskIndex : indexFromEnvironment();
         TaskReport report = new JobRunner(storage).run(spec, index, workDir, TaskListener.NONE);
         System.out.print(JobJson.toJson(report));

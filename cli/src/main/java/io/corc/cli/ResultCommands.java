@@ -5,6 +5,7 @@ import io.corc.api.TransferReport;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code corc job result get|list|delete}. */
@@ -14,15 +15,25 @@ final class ResultCommands {
     @Command(
             name = "get",
             mixinStandardHelpOptions = true,
-            description = "Download a job's outputs to DIR/JOB_ID/TASK_INDEX/ (default DIR: the current directory).",
-            footer = {"", "Examples:", "  corc job result get JOB_ID", "  corc job result get JOB_ID --path ~/results"})
+            description = "Download a job's outputs to DIR/JOB_ID/TASK_INDEX/.",
+            footer = {
+                "",
+                "Examples:",
+                "  corc job result get JOB_ID",
+                "  corc job result get JOB_ID --path ~/results",
+                "  corc job result get JOB_ID --storage-s3 --storage-endpoint http://127.0.0.1:9000"
+            })
     static final class Get extends JobIdCommand {
 
         @Option(
                 names = {"--path", "--storage-download-path"},
                 paramLabel = "DIR",
-                description = "Directory to download into.")
+                description = "Directory to download into (default: corc.storage.download_path when set, else the"
+                        + " current directory).")
         Path path;
+
+        @Mixin
+        StorageOptions storage;
 
         Get(CliContext context) {
             super(context);
@@ -31,18 +42,17 @@ final class ResultCommands {
         @Override
         public Integer call() {
             String id = jobId.require();
-            Path base = path == null
-                    ? context.workingDirectory()
-                    : context.workingDirectory().resolve(path);
-            ProgressDisplay progress = context.progress();
+            storage.apply(context);
+            Path configured = StorageOptions.downloadDirectory(context, path);
+            Path base = configured != null ? configured : context.workingDirectory();
+            ProgressDisplay progress = context.progress().transfer(-1);
             TransferReport report = context.corc().downloadResults(id, base, progress);
             progress.finish();
             Path target = base.resolve(id);
             context.emit(
                     Views.document(
                             "success", "job_id", id, "path", target.toString(), "transfer", Views.transfer(report)),
-                    out -> out.println("Downloaded " + report.files() + " file(s), " + report.bytes() + " bytes ("
-                            + report.skipped() + " already there) to " + target));
+                    out -> out.println(StorageCommand.summary("Downloaded", report, "to " + target)));
             return ExitCodes.OK;
         }
     }

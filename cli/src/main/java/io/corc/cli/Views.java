@@ -8,6 +8,7 @@ import io.corc.api.Resource;
 import io.corc.api.StoredObject;
 import io.corc.api.TaskStatus;
 import io.corc.api.TransferReport;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,6 +116,15 @@ final class Views {
         view.put("bytes", report.bytes());
         view.put("skipped", report.skipped());
         view.put("seconds", report.seconds());
+        view.put("incomplete", report.incomplete());
+        return view;
+    }
+
+    /** Where a download went and what it moved: {@code {path, transfer}}. */
+    static Map<String, Object> download(Path path, TransferReport report) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("path", path.toString());
+        view.put("transfer", transfer(report));
         return view;
     }
 

@@ -5,8 +5,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.yaml.snakeyaml.Yaml;
 
 /** Runs the CLI in-process with its own corc home, capturing stdout, stderr and the exit code. */
@@ -32,6 +34,75 @@ final class CliRunner {
             code = Main.run(outStream, errStream, env, false, args);
         }
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Starts a command that blocks (such as {@code storage serve}) on a thread of its own; {@link Background#stop}
+     * interrupts it.
+     */
+    Background start(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        AtomicInteger code = new AtomicInteger(-1);
+        Thread thread = new Thread(
+                () -> code.set(Main.run(
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        env,
+                        false,
+                        args)),
+                "corc-" + String.join("-", args));
+        thread.start();
+        return new Background(thread, out, err, code);
+    }
+
+    record Background(Thread thread, ByteArrayOutputStream out, ByteArrayOutputStream err, AtomicInteger code) {
+        /** Waits until stdout holds one whole JSON document and returns it. */
+        @SuppressWarnings("unchecked")
+        Map<String, Object> awaitJson(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                try {
+                    return new ObjectMapper().readValue(out.toString(StandardCharsets.UTF_8), Map.class);
+                } catch (java.io.IOException notYet) {
+                    if (!thread.isAlive()) {
+                        throw new AssertionError("ended without a JSON document: " + result());
+                    }
+                    Thread.sleep(20);
+                }
+            }
+            throw new AssertionError("no JSON document after " + timeout + ": " + result());
+        }
+
+        /** Waits until stdout contains {@code text} and returns stdout. */
+        String awaitOutput(String text, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                String now = out.toString(StandardCharsets.UTF_8);
+                if (now.contains(text)) {
+                    return now;
+                }
+                if (!thread.isAlive()) {
+                    throw new AssertionError("ended without printing '" + text + "': " + result());
+                }
+                Thread.sleep(20);
+            }
+            throw new AssertionError("'" + text + "' not printed after " + timeout + ": " + result());
+        }
+
+        /** Interrupts the command and waits for it to return. */
+        Result stop() throws InterruptedException {
+            thread.interrupt();
+            thread.join(Duration.ofSeconds(30).toMillis());
+            if (thread.isAlive()) {
+                throw new AssertionError("still running after interrupt: " + result());
+            }
+            return result();
+        }
+
+        private Result result() {
+            return new Result(code.get(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }
     }
 
     record Result(int code, String out, String err) {

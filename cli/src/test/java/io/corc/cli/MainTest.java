@@ -29,7 +29,7 @@ class MainTest {
         CliRunner.Result result = cli.run("--help");
 
         assertThat(result.code()).as(result.toString()).isZero();
-        assertThat(result.out()).contains("config", "check", "job", "local", "completion", "Examples:");
+        assertThat(result.out()).contains("config", "check", "job", "storage", "local", "completion", "Examples:");
     }
 
     @Test
@@ -40,7 +40,9 @@ class MainTest {
                 new String[] {"local", "orchestration", "instance", "--help"},
                 new String[] {"local", "orchestration", "instance", "start", "--help"},
                 new String[] {"local", "job", "logs", "--help"},
-                new String[] {"config", "validate", "--help"})) {
+                new String[] {"config", "validate", "--help"},
+                new String[] {"storage", "--help"},
+                new String[] {"storage", "serve", "--help"})) {
             CliRunner.Result result = cli.run(args);
             assertThat(result.code()).as(result.toString()).isZero();
             assertThat(result.out()).contains("Usage:", "Examples:");
@@ -56,7 +58,8 @@ class MainTest {
         assertThat(CommandTree.addressedCommand("--help")).isNull();
 
         assertThat(cli.run("help", "job").out()).contains("run", "result");
-        assertThat(cli.run("completion", "bash").out()).contains("--num-parallel", "--min-cores");
+        assertThat(cli.run("completion", "bash").out())
+                .contains("--num-parallel", "--min-cores", "sync", "--storage-bucket", "--recursive");
     }
 
     @Test

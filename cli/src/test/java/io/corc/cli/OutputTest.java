@@ -54,6 +54,22 @@ class OutputTest {
     }
 
     @Test
+    void transfersShowBytesFilesAndRate() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+        new ProgressDisplay(err, true, 0).transfer(3).onProgress("uploading to corc/data/", 1536, 3 * 1024 * 1024);
+
+        assertThat(bytes.toString(StandardCharsets.UTF_8))
+                .startsWith("\ruploading to corc/data/ [                    ] 1.5 KiB/3.0 MiB, 3 files, ")
+                .endsWith("/s");
+        assertThat(ProgressDisplay.size(0)).isEqualTo("0 B");
+        assertThat(ProgressDisplay.size(1023)).isEqualTo("1023 B");
+        assertThat(ProgressDisplay.size(1024)).isEqualTo("1.0 KiB");
+        assertThat(ProgressDisplay.size(5L * 1024 * 1024 * 1024)).isEqualTo("5.0 GiB");
+    }
+
+    @Test
     void durationsInTheFormsUsersType() {
         assertThat(Durations.parse("--ttl", "90s")).isEqualTo(Duration.ofSeconds(90));
         assertThat(Durations.parse("--ttl", "90")).isEqualTo(Duration.ofSeconds(90));

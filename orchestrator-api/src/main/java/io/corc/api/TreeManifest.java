@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,19 +97,23 @@ public record TreeManifest(List<Entry> entries) {
 
     /**
      * What a download of {@code prefix} should fetch, given the listing under it. Objects under a prefix that holds
-     * a manifest are governed by the nearest such manifest: they are fetched only when listed there, with the
-     * manifest's checksum expected. Where some manifest exists below {@code prefix} but an object has none above it,
-     * that object's directory is an upload that did not complete: it is not fetched and its prefix is reported. When
-     * there is no manifest at all, everything is fetched (trees stored by other tools).
+     * a manifest are governed by the nearest such manifest: those it lists are fetched with the manifest's checksum
+     * expected; those it does not list are leftovers of an earlier upload and are ignored. Objects stored after the
+     * manifest (a single file put into the tree, one replaced) are fetched as they are now, and files the manifest
+     * lists that were deleted since are simply absent. Where some manifest exists below {@code prefix} but an object
+     * has none above it, that object's directory is an upload that did not complete: it is not fetched and its
+     * prefix is reported. When there is no manifest at all, everything is fetched (trees stored by other tools).
      *
      * @param read reads the manifest stored at a key
      */
     public static Selection select(List<StoredObject> listing, String prefix, Function<String, TreeManifest> read) {
         Map<String, Map<String, Entry>> manifests = new TreeMap<>();
+        Map<String, Instant> committedAt = new HashMap<>();
         for (StoredObject object : listing) {
             if (isManifestKey(object.key())) {
                 String treePrefix = object.key().substring(0, object.key().length() - FILE_NAME.length());
                 manifests.put(treePrefix, read.apply(object.key()).byPath());
+                committedAt.put(treePrefix, object.lastModified());
             }
         }
         List<Selected> selected = new ArrayList<>();
@@ -126,10 +132,20 @@ public record TreeManifest(List<Entry> entries) {
             }
             if (governing != null) {
                 Entry entry = manifests.get(governing).get(object.key().substring(governing.length()));
-                if (entry == null) {
-                    ignored.add(object.key());
+                Instant commit = committedAt.get(governing);
+                // store clocks have whole seconds: "after" the commit is a later second, "not before" the same one
+                boolean storedSince = commit != null
+                        && object.lastModified() != null
+                        && object.lastModified().getEpochSecond() > commit.getEpochSecond();
+                boolean notBefore = commit == null
+                        || object.lastModified() == null
+                        || object.lastModified().getEpochSecond() >= commit.getEpochSecond();
+                if (entry != null) {
+                    selected.add(new Selected(object, storedSince ? null : entry));
+                } else if (notBefore) {
+                    selected.add(new Selected(object, null));
                 } else {
-                    selected.add(new Selected(object, entry));
+                    ignored.add(object.key());
                 }
             } else if (manifests.isEmpty()) {
                 selected.add(new Selected(object, null));
@@ -167,7 +183,7 @@ public record TreeManifest(List<Entry> entries) {
      * @param fetch the objects to download
      * @param incomplete prefixes whose upload has not completed; not fetched
      * @param ignored keys under a manifest that the manifest does not list (left over from an earlier upload)
-     * @param missing keys a manifest lists that are not in storage: the tree was changed after its upload
+     * @param missing keys a manifest lists that are not in storage (deleted since the upload)
      * @param directories keys (ending in {@code /}) of empty directories the manifests record
      */
     public record Selection(

@@ -23,7 +23,7 @@ class TreeManifestTest {
         List<StoredObject> listing = List.of(
                 object("job/output/0/.corc-manifest"),
                 object("job/output/0/result.txt"),
-                object("job/output/0/stale.txt"),
+                new StoredObject("job/output/0/stale.txt", 1, null, Instant.EPOCH.minusSeconds(10)),
                 object("job/output/1/partial.txt"),
                 object("job/output/2/.corc-manifest"));
         Map<String, TreeManifest> manifests = Map.of(
@@ -50,6 +50,30 @@ class TreeManifestTest {
         assertThat(selection.fetch()).hasSize(2);
         assertThat(selection.fetch().get(0).expected()).isNull();
         assertThat(selection.incomplete()).isEmpty();
+    }
+
+    @Test
+    void filesStoredAfterTheCommitAreTakenAsTheyAreNow() {
+        Instant commit = Instant.parse("2026-11-22T10:00:00Z");
+        List<StoredObject> listing = List.of(
+                new StoredObject("t/.corc-manifest", 1, null, commit),
+                new StoredObject("t/listed.txt", 1, null, commit.minusSeconds(1)),
+                new StoredObject("t/replaced.txt", 1, null, commit.plusSeconds(5)),
+                new StoredObject("t/added.txt", 1, null, commit.plusSeconds(5)),
+                new StoredObject("t/stale.txt", 1, null, commit.minusSeconds(60)));
+        TreeManifest manifest = new TreeManifest(List.of(
+                new TreeManifest.Entry("listed.txt", 1, "a"),
+                new TreeManifest.Entry("replaced.txt", 1, "b"),
+                new TreeManifest.Entry("deleted.txt", 1, "c")));
+
+        TreeManifest.Selection selection = TreeManifest.select(listing, "t/", key -> manifest);
+
+        assertThat(selection.fetch())
+                .extracting(s -> s.object().key() + "="
+                        + (s.expected() == null ? "now" : s.expected().checksum()))
+                .containsExactly("t/listed.txt=a", "t/replaced.txt=now", "t/added.txt=now");
+        assertThat(selection.ignored()).containsExactly("t/stale.txt");
+        assertThat(selection.missing()).containsExactly("t/deleted.txt");
     }
 
     private static StoredObject object(String key) {

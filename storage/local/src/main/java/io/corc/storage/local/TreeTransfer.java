@@ -101,12 +101,6 @@ final class TreeTransfer {
         Path root = SecureFiles.privateDirectory(localDir.toAbsolutePath());
         TreeManifest.Selection selection =
                 TreeManifest.select(storage.list(bucket, prefix), prefix, key -> readManifest(bucket, key));
-        if (!selection.missing().isEmpty()) {
-            throw CorcException.notFound(selection.missing().size() + " file(s) listed in the commit marker under "
-                            + storage.locate(bucket, prefix) + " are missing, e.g. '"
-                            + selection.missing().get(0) + "'")
-                    .withHint("the tree was changed after its upload finished; upload it again");
-        }
         long total =
                 selection.fetch().stream().mapToLong(s -> s.object().size()).sum();
         String step = "downloading from " + bucket + "/" + prefix;
@@ -114,10 +108,6 @@ final class TreeTransfer {
         for (TreeManifest.Selected selected : selection.fetch()) {
             StoredObject object = selected.object();
             Path target = LocalTrees.resolveInside(root, object.key().substring(prefix.length()), object.key());
-            if (selected.expected() != null && !selected.expected().checksum().equals(object.sha256())) {
-                throw CorcException.notFound("key '" + object.key() + "' differs from what its commit marker records")
-                        .withHint("the tree was changed after its upload finished; upload it again");
-            }
             if (Files.isRegularFile(target)
                     && size(target) == object.size()
                     && sha256(target).equals(object.sha256())) {

@@ -338,12 +338,6 @@ public final class S3Storage implements Storage {
                         .toList(),
                 base,
                 key -> readManifest(bucket, key));
-        if (!selection.missing().isEmpty()) {
-            throw CorcException.notFound(selection.missing().size() + " file(s) listed in the commit marker under "
-                            + locate(bucket, base) + " are missing, e.g. '"
-                            + selection.missing().get(0) + "'")
-                    .withHint("the tree was changed after its upload finished; upload it again");
-        }
         Path root = SecureFiles.privateDirectory(localDir.toAbsolutePath());
         long total =
                 selection.fetch().stream().mapToLong(s -> s.object().size()).sum();
@@ -363,12 +357,13 @@ public final class S3Storage implements Storage {
                 continue;
             }
             Path target = LocalTrees.resolveInside(root, relative, object.key());
-            String expected = selected.expected() != null ? selected.expected().checksum() : etags.get(object.key());
+            // the uploader checked the store's ETag against its own MD5s; the listing's is the object's as it is now
+            String expected = etags.get(object.key());
             if (selected.expected() != null && selected.expected().size() != object.size()) {
                 throw CorcException.notFound(
                                 "key '" + object.key() + "' has " + object.size() + " bytes but its commit marker says "
                                         + selected.expected().size())
-                        .withHint("the tree was changed after its upload finished; upload it again");
+                        .withHint("the tree was changed while it was uploaded; upload it again");
             }
             work.add(CompletableFuture.runAsync(() -> SecureFiles.privateDirectory(target.getParent()), objects.pool())
                     .thenCompose(ignored -> {
