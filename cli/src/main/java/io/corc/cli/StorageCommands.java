@@ -211,10 +211,14 @@ final class StorageCommands {
             StorageLocation from = remote(source, "SOURCE");
             Path dest = destination == null ? null : local(destination, "DEST");
             Storage storage = storage();
-            List<StoredObject> objects = storage.list(from.bucket(), from.key()).stream()
-                    .filter(o -> from.covers(o.key()))
-                    .toList();
-            if (objects.isEmpty()) {
+            // a location ending in / (or a whole bucket) is a tree: the download lists it, once
+            boolean tree = from.key().isEmpty() || from.key().endsWith("/");
+            List<StoredObject> objects = tree
+                    ? List.of()
+                    : storage.list(from.bucket(), from.key()).stream()
+                            .filter(o -> from.covers(o.key()))
+                            .toList();
+            if (!tree && objects.isEmpty()) {
                 throw nothingAt(from);
             }
             StoredObject single = objects.stream()
@@ -231,9 +235,14 @@ final class StorageCommands {
                 report = new TransferReport(1, single.size(), 0, (System.nanoTime() - start) / 1e9);
             } else {
                 target = dest != null ? dest : context.workingDirectory().resolve(from.name());
-                ProgressDisplay progress = context.progress().transfer(objects.size());
+                ProgressDisplay progress = context.progress().transfer(tree ? -1 : objects.size());
                 report = storage.download(from.bucket(), from.treePrefix(), target, progress);
                 progress.finish();
+                if (tree
+                        && report.files() + report.skipped() == 0
+                        && report.incomplete().isEmpty()) {
+                    throw nothingAt(from);
+                }
             }
             context.emit(
                     Views.document(

@@ -113,9 +113,21 @@ public final class SecureFiles {
         }
     }
 
+    /**
+     * Sets the mode where the file system has POSIX permissions. The file system's views are checked first, since
+     * asking for the file store reads the mount table on every call (too slow for thousands of files); a mount
+     * without permissions (e.g. FAT) is recognised when the change fails.
+     */
     private static void setPermissions(Path path, Set<PosixFilePermission> permissions) throws IOException {
-        if (Files.getFileStore(path).supportsFileAttributeView("posix")) {
+        if (!path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        try {
             Files.setPosixFilePermissions(path, permissions);
+        } catch (IOException | UnsupportedOperationException e) {
+            if (Files.getFileStore(path).supportsFileAttributeView("posix")) {
+                throw e;
+            }
         }
     }
 

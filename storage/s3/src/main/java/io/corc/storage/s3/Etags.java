@@ -39,6 +39,29 @@ final class Etags {
         return e.toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** A checksum of the form {@code crc32c:<8 hex>}, as corc records in a tree's manifest. */
+    static boolean isCrc32c(String checksum) {
+        return checksum != null && checksum.startsWith("crc32c:");
+    }
+
+    /** {@code crc32c:<8 hex>} of a whole file: the JDK's CRC32C runs at memory speed (CPU instructions). */
+    static String crc32c(Path file) throws IOException {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1024 * 1024);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (channel.read(buffer) >= 0) {
+                buffer.flip();
+                crc.update(buffer);
+                buffer.clear();
+            }
+        }
+        return crc32cText(crc.getValue());
+    }
+
+    static String crc32cText(long value) {
+        return String.format("crc32c:%08x", value);
+    }
+
     static boolean isMd5(String etag) {
         return etag != null && MD5_ETAG.matcher(etag).matches();
     }

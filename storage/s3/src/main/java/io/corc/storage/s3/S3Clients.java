@@ -36,21 +36,25 @@ final class S3Clients {
 
     private S3Clients() {}
 
-    static S3Client create(S3Settings settings) {
+    static S3Client create(S3Settings settings, AwsCredentialsProvider credentials, Region region) {
         return S3Client.builder()
                 .httpClient(Apache5HttpClient.builder()
                         .maxConnections(settings.concurrency() + 4)
                         .connectionTimeout(Duration.ofSeconds(10))
                         .socketTimeout(Duration.ofMinutes(2))
                         .build())
-                .credentialsProvider(credentials(settings))
-                .region(region(settings))
+                .credentialsProvider(credentials)
+                .region(region)
                 .applyMutation(b -> {
                     if (settings.endpoint() != null) {
                         b.endpointOverride(settings.endpoint());
                     }
                 })
                 .forcePathStyle(settings.pathStyle())
+                // bodies are in memory with their MD5 known: sign them whole (as the AWS CLI does) rather than as
+                // aws-chunked streams with a signature per chunk, which costs both sides CPU for nothing
+                .serviceConfiguration(c -> c.chunkedEncodingEnabled(false))
+                .putAuthScheme(new ContentMd5Signing())
                 // corc verifies every byte with its own MD5/ETag checks; the SDK's default CRC headers (2.30+) are
                 // refused by several S3-compatible stores, so they are only sent where an operation requires them
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
@@ -60,6 +64,18 @@ final class S3Clients {
                         .maxAttempts(settings.maxAttempts())
                         .build()))
                 .build();
+    }
+
+    /**
+     * The lean path for single small objects (see {@link DirectRequests}), for S3-compatible endpoints addressed
+     * path-style; {@code null} for AWS itself and virtual-host addressing, which keep the SDK for everything.
+     */
+    static DirectRequests direct(S3Settings settings, AwsCredentialsProvider credentials, Region region) {
+        if (settings.endpoint() == null || !settings.pathStyle()) {
+            return null;
+        }
+        return new DirectRequests(
+                settings.endpoint(), region.id(), credentials, settings.maxAttempts(), java.time.Clock.systemUTC());
     }
 
     /**

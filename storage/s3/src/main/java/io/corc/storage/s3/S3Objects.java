@@ -16,15 +16,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListPartsResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
@@ -42,11 +41,13 @@ final class S3Objects {
     static final String PART_SIZE_METADATA = "corc-part-size";
 
     private final S3Client s3;
+    private final DirectRequests direct;
     private final S3Settings settings;
     private final ExecutorService pool;
 
-    S3Objects(S3Client s3, S3Settings settings, ExecutorService pool) {
+    S3Objects(S3Client s3, DirectRequests direct, S3Settings settings, ExecutorService pool) {
         this.s3 = s3;
+        this.direct = direct;
         this.settings = settings;
         this.pool = pool;
     }
@@ -61,7 +62,10 @@ final class S3Objects {
 
     // ---- upload ---------------------------------------------------------------------------------------------------
 
-    /** Uploads {@code file}; completes with the object's ETag. */
+    /**
+     * Uploads {@code file}; completes with its checksum for a tree's manifest, {@code <ETag>,crc32c:<hex>}: the
+     * ETag the store confirmed and the CRC32C of the bytes sent, which a download checks cheaply.
+     */
     CompletableFuture<String> upload(String bucket, String key, Path file, long size, TransferProgress progress) {
         if (size < settings.multipartThreshold()) {
             return CompletableFuture.supplyAsync(() -> putSingle(bucket, key, file, size, progress), pool);
@@ -83,13 +87,15 @@ final class S3Objects {
                     }
                     return CompletableFuture.allOf(digests.toArray(CompletableFuture[]::new))
                             .thenApplyAsync(
-                                    ignored -> completeMultipart(
-                                            bucket,
-                                            key,
-                                            upload.id(),
-                                            digests.stream()
-                                                    .map(CompletableFuture::join)
-                                                    .toList()),
+                                    ignored -> withCrc32c(
+                                            completeMultipart(
+                                                    bucket,
+                                                    key,
+                                                    upload.id(),
+                                                    digests.stream()
+                                                            .map(CompletableFuture::join)
+                                                            .toList()),
+                                            file),
                                     pool);
                 });
     }
@@ -98,19 +104,24 @@ final class S3Objects {
         progress.checkNotAbandoned();
         byte[] data = read(file, 0, size);
         byte[] md5 = Etags.md5().digest(data);
-        String etag = call(
-                        () -> s3.putObject(
-                                b -> b.bucket(bucket)
-                                        .key(key)
-                                        .contentLength(size)
-                                        .contentMD5(Base64.getEncoder().encodeToString(md5)),
-                                RequestBody.fromBytes(data)),
-                        "upload " + file + " to key '" + key + "'",
-                        bucket)
-                .eTag();
+        String what = "upload " + file + " to key '" + key + "'";
+        String etag = direct != null
+                ? call(() -> direct.put(bucket, key, data, md5), what, bucket)
+                : call(
+                                () -> s3.putObject(
+                                        b -> b.bucket(bucket)
+                                                .key(key)
+                                                .contentLength(size)
+                                                .contentMD5(Base64.getEncoder().encodeToString(md5)),
+                                        RequestBody.fromBytes(data)),
+                                what,
+                                bucket)
+                        .eTag();
         verifyAnswer(etag, Etags.hex(md5), bucket, key);
         progress.addBytes(size);
-        return Etags.hex(md5);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(data);
+        return Etags.hex(md5) + "," + Etags.crc32cText(crc.getValue());
     }
 
     private record Upload(String id, Map<Integer, Part> done) {}
@@ -213,6 +224,10 @@ final class S3Objects {
         return expected;
     }
 
+    private String withCrc32c(String etag, Path file) {
+        return etag + "," + crc32cOf(file);
+    }
+
     /** The store's ETag must be the MD5 corc computed, unless it is not an MD5 at all (SSE-KMS, SSE-C). */
     private static void verifyAnswer(String answer, String expected, String bucket, String key) {
         String etag = Etags.normalise(answer);
@@ -225,7 +240,9 @@ final class S3Objects {
 
     /**
      * Downloads an object of {@code size} bytes to {@code target} through a part file, verified against {@code
-     * expected} (an ETag-form checksum, or {@code null} to use the object's own), retrying once on a mismatch.
+     * expected}, retrying once on a mismatch. {@code expected} is {@code crc32c:<hex>} (recorded by a corc upload in
+     * the tree's manifest: checked in one pass over the finished file at memory speed), an ETag-form MD5 checksum
+     * (each range hashed as it arrives), or {@code null} to use the object's own ETag.
      */
     CompletableFuture<Void> download(
             String bucket, String key, long size, String expected, Path target, TransferProgress progress) {
@@ -245,15 +262,13 @@ final class S3Objects {
     private CompletableFuture<Void> attemptDownload(
             String bucket, String key, long size, String expected, Path target, TransferProgress progress) {
         Path part = LocalTrees.partFile(target);
+        boolean crc = Etags.isCrc32c(expected);
         if (size < settings.multipartThreshold()) {
             return CompletableFuture.runAsync(
-                    () -> {
-                        byte[] md5 = getRange(bucket, key, part, 0, size, size, true, progress);
-                        finish(bucket, key, part, target, expected, List.of(md5), false);
-                    },
-                    pool);
+                    () -> downloadWhole(bucket, key, size, expected, part, target, progress), pool);
         }
-        return CompletableFuture.supplyAsync(() -> rangePlan(bucket, key, size, expected), pool)
+        return CompletableFuture.supplyAsync(
+                        () -> crc ? rangesOf(size, expected) : rangePlan(bucket, key, size, expected), pool)
                 .thenCompose(plan -> {
                     createSparse(part, size);
                     List<CompletableFuture<byte[]>> ranges = new ArrayList<>();
@@ -261,7 +276,9 @@ final class S3Objects {
                         long offset = i * plan.partSize();
                         long length = Math.min(plan.partSize(), size - offset);
                         ranges.add(CompletableFuture.supplyAsync(
-                                () -> getRange(bucket, key, part, offset, length, size, false, progress), pool));
+                                () -> getRange(
+                                        bucket, key, part, offset, length, false, crc ? Hash.NONE : Hash.MD5, progress),
+                                pool));
                     }
                     return CompletableFuture.allOf(ranges.toArray(CompletableFuture[]::new))
                             .thenRunAsync(
@@ -269,7 +286,7 @@ final class S3Objects {
                                         List<byte[]> digests = ranges.stream()
                                                 .map(CompletableFuture::join)
                                                 .toList();
-                                        if (plan.checksum() != null && Etags.parts(plan.checksum()) == 0) {
+                                        if (!crc && plan.checksum() != null && Etags.parts(plan.checksum()) == 0) {
                                             // one MD5 over the whole object: hash the assembled file
                                             digests = List.of(md5Of(part, size));
                                         }
@@ -284,7 +301,44 @@ final class S3Objects {
                 });
     }
 
+    /**
+     * Downloads an object below the multipart threshold in the calling thread (one GET, hashed as it arrives),
+     * retrying once on a checksum mismatch: the path of many small files, with no hand-off between threads.
+     */
+    void downloadSmall(String bucket, String key, long size, String expected, Path target, TransferProgress progress) {
+        Path part = LocalTrees.partFile(target);
+        try {
+            downloadWhole(bucket, key, size, expected, part, target, progress);
+        } catch (CorcException e) {
+            if (!e.getMessage().contains("checksum mismatch")) {
+                throw e;
+            }
+            downloadWhole(bucket, key, size, expected, part, target, progress);
+        } finally {
+            deleteQuietly(part);
+        }
+    }
+
+    private void downloadWhole(
+            String bucket, String key, long size, String expected, Path part, Path target, TransferProgress progress) {
+        boolean crc = Etags.isCrc32c(expected);
+        byte[] digest = getRange(bucket, key, part, 0, size, true, crc ? Hash.CRC32C : Hash.MD5, progress);
+        finish(bucket, key, part, target, expected, List.of(digest), false);
+    }
+
+    /** What a GET computes over the bytes as they arrive. */
+    private enum Hash {
+        MD5,
+        CRC32C,
+        NONE
+    }
+
     private record RangePlan(long partSize, int count, String checksum, boolean multipart) {}
+
+    private RangePlan rangesOf(long size, String checksum) {
+        long partSize = Etags.partSize(size, settings.partSize());
+        return new RangePlan(partSize, Etags.partCount(size, partSize), checksum, false);
+    }
 
     /**
      * How to split a large object: along its upload parts when its checksum is a composite ETag (part size from
@@ -316,48 +370,48 @@ final class S3Objects {
         return new RangePlan(partSize, Etags.partCount(size, partSize), checksum, false);
     }
 
-    /** GETs {@code length} bytes from {@code offset} into {@code part} at the same offset; returns their MD5. */
+    /**
+     * GETs {@code length} bytes from {@code offset} (or the whole object) into {@code part} at the same offset;
+     * returns their MD5, or {@code null} without {@code hash}.
+     */
     private byte[] getRange(
             String bucket,
             String key,
             Path part,
             long offset,
             long length,
-            long size,
             boolean whole,
+            Hash hash,
             TransferProgress progress) {
         progress.checkNotAbandoned();
-        MessageDigest md5 = Etags.md5();
+        MessageDigest md5 = hash == Hash.MD5 ? Etags.md5() : null;
+        java.util.zip.CRC32C crc = hash == Hash.CRC32C ? new java.util.zip.CRC32C() : null;
         long written = 0;
         String what = "download key '" + key + "'";
-        try (ResponseInputStream<GetObjectResponse> in = call(
-                        () -> s3.getObject(b -> {
-                            b.bucket(bucket).key(key);
-                            if (!whole && length > 0) {
-                                b.range("bytes=" + offset + "-" + (offset + length - 1));
-                            }
-                        }),
-                        what,
-                        bucket);
-                FileChannel channel = FileChannel.open(
-                        part,
-                        whole
-                                ? new StandardOpenOption[] {
-                                    StandardOpenOption.CREATE,
-                                    StandardOpenOption.WRITE,
-                                    StandardOpenOption.TRUNCATE_EXISTING
-                                }
-                                : new StandardOpenOption[] {StandardOpenOption.WRITE})) {
-            if (whole) {
-                SecureFiles.makePrivate(part);
-            }
-            byte[] buffer = new byte[128 * 1024];
+        try (InputStream in = whole && direct != null
+                        ? call(() -> direct.get(bucket, key), what, bucket).body()
+                        : call(
+                                () -> s3.getObject(b -> {
+                                    b.bucket(bucket).key(key);
+                                    if (!whole && length > 0) {
+                                        b.range("bytes=" + offset + "-" + (offset + length - 1));
+                                    }
+                                }),
+                                what,
+                                bucket);
+                FileChannel channel = whole ? createPrivate(part) : FileChannel.open(part, StandardOpenOption.WRITE)) {
+            // large reads: fewer system calls, and positional writes of whole MiBs contend less on the file
+            byte[] buffer = new byte[(int) Math.max(1, Math.min(length, 1024 * 1024))];
             int read;
-            while ((read = readSome(in, buffer)) > 0) {
+            while ((read = in.readNBytes(buffer, 0, buffer.length)) > 0) {
                 if (written + read > length) {
                     throw mismatch(bucket, key, length + " bytes", "more", "the store sent more bytes than the size");
                 }
-                md5.update(buffer, 0, read);
+                if (md5 != null) {
+                    md5.update(buffer, 0, read);
+                } else if (crc != null) {
+                    crc.update(buffer, 0, read);
+                }
                 ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, read);
                 while (chunk.hasRemaining()) {
                     channel.write(chunk, offset + written + chunk.position());
@@ -375,12 +429,10 @@ final class S3Objects {
         if (written != length) {
             throw mismatch(bucket, key, length + " bytes", written + " bytes", "the download was cut short");
         }
-        return md5.digest();
-    }
-
-    private static int readSome(InputStream in, byte[] buffer) throws IOException {
-        int read = in.read(buffer);
-        return Math.max(read, 0);
+        if (crc != null) {
+            return java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array();
+        }
+        return md5 == null ? null : md5.digest();
     }
 
     private void finish(
@@ -391,8 +443,16 @@ final class S3Objects {
             String expected,
             List<byte[]> digests,
             boolean multipart) {
-        if (expected != null && Etags.isMd5(expected)) {
-            String actual = Etags.combine(digests, multipart);
+        if (Etags.isCrc32c(expected) || Etags.isMd5(expected)) {
+            String actual;
+            if (Etags.isCrc32c(expected)) {
+                actual = digests.size() == 1 && digests.get(0) != null && digests.get(0).length == 4
+                        ? Etags.crc32cText(
+                                java.nio.ByteBuffer.wrap(digests.get(0)).getInt() & 0xffffffffL)
+                        : crc32cOf(part);
+            } else {
+                actual = Etags.combine(digests, multipart);
+            }
             if (!actual.equals(expected)) {
                 deleteQuietly(part);
                 throw mismatch(bucket, key, expected, actual, "the bytes received are not the bytes stored");
@@ -414,6 +474,9 @@ final class S3Objects {
      * null} when the forms cannot be matched.
      */
     String localChecksum(Path file, long size, String remote, long partSize) {
+        if (Etags.isCrc32c(remote)) {
+            return crc32cOf(file);
+        }
         if (!Etags.isMd5(remote)) {
             return null;
         }
@@ -435,6 +498,19 @@ final class S3Objects {
             }
         }
         return Etags.combine(digests, true);
+    }
+
+    /** {@code crc32c:<hex>} of {@code file}. */
+    String crc32c(Path file) {
+        return crc32cOf(file);
+    }
+
+    private static String crc32cOf(Path file) {
+        try {
+            return Etags.crc32c(file);
+        } catch (IOException e) {
+            throw SecureFiles.ioFailure("read " + file, e);
+        }
     }
 
     private static byte[] md5Of(Path file, long size) {
@@ -473,10 +549,17 @@ final class S3Objects {
         return data;
     }
 
+    /** Opens {@code part} for writing, empty, created with mode 0600 (a leftover of an earlier run is replaced). */
+    private static FileChannel createPrivate(Path part) throws IOException {
+        Files.deleteIfExists(part);
+        return FileChannel.open(
+                part,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                SecureFiles.privateFileAttributes(part.getParent()));
+    }
+
     private static void createSparse(Path part, long size) {
-        try (FileChannel channel = FileChannel.open(
-                part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            SecureFiles.makePrivate(part);
+        try (FileChannel channel = createPrivate(part)) {
             if (size > 0) {
                 channel.write(ByteBuffer.allocate(1), size - 1);
             }

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -53,11 +54,12 @@ public final class S3Storage implements Storage {
     private final S3Objects objects;
     private final String defaultBucket;
 
-    S3Storage(S3Client s3, S3Settings settings, String defaultBucket) {
+    /** @param direct the lean path for small objects, or {@code null} to use the SDK for everything */
+    S3Storage(S3Client s3, DirectRequests direct, S3Settings settings, String defaultBucket) {
         this.s3 = requireNonNull(s3, "s3 is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.defaultBucket = defaultBucket;
-        this.objects = new S3Objects(s3, settings, pool(settings.concurrency()));
+        this.objects = new S3Objects(s3, direct, settings, pool(settings.concurrency()));
     }
 
     private static ExecutorService pool(int threads) {
@@ -193,17 +195,45 @@ public final class S3Storage implements Storage {
 
     /** Every object under {@code prefix}, sorted by key (S3 lists in key order); empty for a missing bucket. */
     private List<S3Object> listRemote(String bucket, String prefix) {
+        String base = prefix == null ? "" : prefix;
         try {
+            // one level with a delimiter, then each sub-directory in parallel: a listing is a chain of pages, and
+            // for large trees the store's time per page, not the network, is what a transfer waits for
             List<S3Object> all = new ArrayList<>();
-            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix == null ? "" : prefix))
-                    .contents()
-                    .forEach(all::add);
+            List<String> directories = new ArrayList<>();
+            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(base).delimiter("/"))
+                    .forEach(page -> {
+                        all.addAll(page.contents());
+                        page.commonPrefixes().forEach(p -> directories.add(p.prefix()));
+                    });
+            List<CompletableFuture<List<S3Object>>> below = new ArrayList<>();
+            for (String directory : directories) {
+                below.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            List<S3Object> found = new ArrayList<>();
+                            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(directory))
+                                    .contents()
+                                    .forEach(found::add);
+                            return found;
+                        },
+                        objects.pool()));
+            }
+            for (CompletableFuture<List<S3Object>> future : below) {
+                all.addAll(future.join());
+            }
+            all.sort(java.util.Comparator.comparing(S3Object::key));
             return all;
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof SdkException sdk ? listFailure(sdk, bucket, base) : e;
         } catch (NoSuchBucketException e) {
             return List.of();
         } catch (SdkException e) {
-            throw S3Errors.translate(e, settings, "list '" + prefix + "' in bucket '" + bucket + "'", bucket);
+            throw listFailure(e, bucket, base);
         }
+    }
+
+    private CorcException listFailure(SdkException e, String bucket, String prefix) {
+        return S3Errors.translate(e, settings, "list '" + prefix + "' in bucket '" + bucket + "'", bucket);
     }
 
     @Override
@@ -282,7 +312,7 @@ public final class S3Storage implements Storage {
                         .thenCompose(local -> {
                             if (remoteEtag.equals(local)) {
                                 counter.addBytes(size);
-                                return CompletableFuture.completedFuture(remoteEtag);
+                                return CompletableFuture.completedFuture(remoteEtag + "," + objects.crc32c(file));
                             }
                             return transfer(bucket, key, file, size, counter, moved, movedBytes);
                         });
@@ -349,6 +379,7 @@ public final class S3Storage implements Storage {
         AtomicLong moved = new AtomicLong();
         AtomicLong movedBytes = new AtomicLong();
         List<CompletableFuture<Void>> work = new ArrayList<>();
+        PrivateDirectories directories = new PrivateDirectories(root);
         for (TreeManifest.Selected selected : selection.fetch()) {
             StoredObject object = selected.object();
             String relative = object.key().substring(base.length());
@@ -357,15 +388,18 @@ public final class S3Storage implements Storage {
                 continue;
             }
             Path target = LocalTrees.resolveInside(root, relative, object.key());
-            // the uploader checked the store's ETag against its own MD5s; the listing's is the object's as it is now
-            String expected = etags.get(object.key());
+            // a corc upload recorded the file's CRC32C, computed from the source: cheap to check, end to end;
+            // otherwise the object's ETag as it is now (the uploader checked it against its own MD5s)
+            String expected = selected.expected() != null
+                    ? recordedCrc32c(selected.expected().checksum(), etags.get(object.key()))
+                    : etags.get(object.key());
             if (selected.expected() != null && selected.expected().size() != object.size()) {
                 throw CorcException.notFound(
                                 "key '" + object.key() + "' has " + object.size() + " bytes but its commit marker says "
                                         + selected.expected().size())
                         .withHint("the tree was changed while it was uploaded; upload it again");
             }
-            work.add(CompletableFuture.runAsync(() -> SecureFiles.privateDirectory(target.getParent()), objects.pool())
+            work.add(CompletableFuture.runAsync(() -> directories.create(target.getParent()), objects.pool())
                     .thenCompose(ignored -> {
                         if (Files.isRegularFile(target) && size(target) == object.size()) {
                             String local = objects.localChecksum(target, object.size(), expected, 0);
@@ -373,6 +407,13 @@ public final class S3Storage implements Storage {
                                 counter.addBytes(object.size());
                                 return CompletableFuture.completedFuture(null);
                             }
+                        }
+                        if (object.size() < settings.multipartThreshold()) {
+                            // small: fetched in this task, no hand-off to another thread
+                            objects.downloadSmall(bucket, object.key(), object.size(), expected, target, counter);
+                            moved.incrementAndGet();
+                            movedBytes.addAndGet(object.size());
+                            return CompletableFuture.completedFuture(null);
                         }
                         return objects.download(bucket, object.key(), object.size(), expected, target, counter)
                                 .thenRun(() -> {
@@ -391,6 +432,19 @@ public final class S3Storage implements Storage {
         long files = work.size();
         return new TransferReport(moved.get(), movedBytes.get(), files - moved.get(), (System.nanoTime() - start) / 1e9)
                 .withIncomplete(selection.incomplete());
+    }
+
+    /**
+     * The {@code crc32c:<hex>} a manifest checksum ({@code <etag>,crc32c:<hex>}) records, if the object still has
+     * the ETag it had then; else the current ETag.
+     */
+    private static String recordedCrc32c(String manifestChecksum, String currentEtag) {
+        int comma = manifestChecksum.indexOf(',');
+        if (comma > 0 && manifestChecksum.substring(0, comma).equals(currentEtag)) {
+            String crc = manifestChecksum.substring(comma + 1);
+            return Etags.isCrc32c(crc) ? crc : currentEtag;
+        }
+        return currentEtag;
     }
 
     private TreeManifest readManifest(String bucket, String key) {
@@ -456,6 +510,25 @@ public final class S3Storage implements Storage {
             return Files.size(file);
         } catch (IOException e) {
             throw SecureFiles.ioFailure("read the size of " + file, e);
+        }
+    }
+
+    /** Creates each directory of a download once (0700), however many files it receives. */
+    private static final class PrivateDirectories {
+        private final java.util.Set<Path> created = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        PrivateDirectories(Path root) {
+            created.add(root);
+        }
+
+        void create(Path dir) {
+            if (!created.contains(dir)) {
+                if (dir.getParent() != null && !created.contains(dir.getParent())) {
+                    create(dir.getParent());
+                }
+                SecureFiles.privateDirectory(dir);
+                created.add(dir);
+            }
         }
     }
 }

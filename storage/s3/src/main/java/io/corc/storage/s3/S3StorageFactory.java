@@ -29,6 +29,12 @@ public final class S3StorageFactory implements StorageFactory {
         requireNonNull(context, "context is null");
         S3Settings settings = S3Settings.from(context.config());
         String bucket = context.config().string("bucket_name", "").strip();
-        return new S3Storage(S3Clients.create(settings), settings, bucket.isEmpty() ? null : bucket);
+        var credentials = S3Clients.credentials(settings);
+        var region = S3Clients.region(settings);
+        return new S3Storage(
+                S3Clients.create(settings, credentials, region),
+                S3Clients.direct(settings, credentials, region),
+                settings,
+                bucket.isEmpty() ? null : bucket);
     }
 }
