@@ -49,11 +49,19 @@ final class ResultCommands {
             TransferReport report = context.corc().downloadResults(id, base, progress);
             progress.finish();
             Path target = base.resolve(id);
+            // tasks whose upload was cut off (or still runs) are left out and make the outcome a failure
+            boolean complete = report.incomplete().isEmpty();
             context.emit(
                     Views.document(
-                            "success", "job_id", id, "path", target.toString(), "transfer", Views.transfer(report)),
+                            complete ? "success" : "partial",
+                            "job_id",
+                            id,
+                            "path",
+                            target.toString(),
+                            "transfer",
+                            Views.transfer(report)),
                     out -> out.println(StorageCommand.summary("Downloaded", report, "to " + target)));
-            return ExitCodes.OK;
+            return complete ? ExitCodes.OK : ExitCodes.FAILED_OUTCOME;
         }
     }
 

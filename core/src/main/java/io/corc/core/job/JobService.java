@@ -33,6 +33,9 @@ import java.util.function.Function;
  * each job, which scheduler runs it and where its files are staged, so later commands need only the job id.
  */
 public final class JobService {
+    /** Status of the record of a failed submission whose staged files are still to be removed (by corc gc). */
+    static final String ROLLBACK_PENDING = "rollback-pending";
+
     public static final String RECORD_TYPE = "job";
     private static final String NO_LONGER_KNOWN = "the scheduler no longer knows this job";
     private static final java.util.regex.Pattern JOB_ID = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -77,7 +80,10 @@ public final class JobService {
                 staging.deleteJobFiles(layout);
                 records.delete(RECORD_TYPE, jobId);
             } catch (RuntimeException cleanup) {
+                // storage unreachable, say: the record stays as the intent to clean up, for corc gc, not as a job
                 e.addSuppressed(cleanup);
+                records.update(
+                        RECORD_TYPE, jobId, record -> record == null ? null : record.withStatus(ROLLBACK_PENDING));
             }
             throw e;
         }
@@ -93,6 +99,9 @@ public final class JobService {
         java.util.Collections.reverse(all);
         List<Job> jobs = new ArrayList<>();
         for (StateRecord record : all) {
+            if (ROLLBACK_PENDING.equals(record.status())) {
+                continue; // a failed submission whose staged files could not be removed yet: not a job
+            }
             String schedulerName = record.string("scheduler");
             if (schedulerFilter == null || schedulerFilter.equals(schedulerName)) {
                 jobs.add(lookUp(record));
@@ -153,6 +162,11 @@ public final class JobService {
     public List<AbandonedJob> abandoned(java.time.Instant submittedBefore) {
         List<AbandonedJob> items = new ArrayList<>();
         for (StateRecord record : records.list(RECORD_TYPE)) {
+            if (ROLLBACK_PENDING.equals(record.status())) {
+                items.add(new AbandonedJob(
+                        record.id(), "its submission failed and its staged files could not be removed then", true));
+                continue;
+            }
             if ("staging".equals(record.status())) {
                 if (record.createdAt().isBefore(submittedBefore)) {
                     items.add(new AbandonedJob(
@@ -174,7 +188,14 @@ public final class JobService {
 
     /** Removes an abandoned job: everything of a submission that never finished, all but results otherwise. */
     public void forget(String jobId) {
-        delete(jobId, "staging".equals(record(jobId).status()));
+        String status = record(jobId).status();
+        if (ROLLBACK_PENDING.equals(status)) {
+            StateRecord record = record(jobId);
+            staging.deleteJobFiles(layoutOf(record)); // never submitted: no scheduler to ask
+            records.delete(RECORD_TYPE, jobId);
+            return;
+        }
+        delete(jobId, "staging".equals(status));
     }
 
     /** Downloads every task's outputs to {@code targetDir/<job-id>/<task-index>/...}. */
