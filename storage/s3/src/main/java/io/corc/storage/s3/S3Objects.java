@@ -265,7 +265,12 @@ final class S3Objects {
         boolean crc = Etags.isCrc32c(expected);
         if (size < settings.multipartThreshold()) {
             return CompletableFuture.runAsync(
-                    () -> downloadWhole(bucket, key, size, expected, part, target, progress), pool);
+                            () -> downloadWhole(bucket, key, size, expected, part, target, progress), pool)
+                    .whenComplete((ok, failure) -> {
+                        if (failure != null) {
+                            deleteQuietly(part);
+                        }
+                    });
         }
         return CompletableFuture.supplyAsync(
                         () -> crc ? rangesOf(size, expected) : rangePlan(bucket, key, size, expected), pool)
