@@ -172,7 +172,6 @@ final class JobRunCommand implements Callable<Integer> {
                     .withHint("the job keeps running; corc job show " + done.id() + " follows it");
         }
         String location = corc.resultLocation(job.id());
-        String status = done.state() == JobState.SUCCEEDED ? "success" : Views.lower(done.state());
         Path downloadDir = StorageOptions.downloadDirectory(context, downloadPath);
         Map<String, Object> download = null;
         TransferReport report = null;
@@ -183,6 +182,10 @@ final class JobRunCommand implements Callable<Integer> {
             download = Views.download(downloadDir.resolve(job.id()), report);
         }
         TransferReport downloaded = report;
+        // outputs left out of the download (an upload cut off) make a succeeded job's outcome partial, as in result get
+        boolean complete = report == null || report.incomplete().isEmpty();
+        boolean succeeded = done.state() == JobState.SUCCEEDED;
+        String status = !succeeded ? Views.lower(done.state()) : complete ? "success" : "partial";
         context.emit(Views.document(status, "job", Views.job(done), "results", location, "download", download), out -> {
             out.println("Job " + done.id() + " " + Views.lower(done.state()) + ": " + done.count(JobState.SUCCEEDED)
                     + " of " + done.tasks().size() + " task(s) succeeded.");
@@ -190,10 +193,10 @@ final class JobRunCommand implements Callable<Integer> {
             if (downloaded == null) {
                 out.println("Fetch them with: corc job result get " + done.id());
             } else {
-                out.println(StorageCommand.summary("Downloaded", downloaded, "to " + downloadDir.resolve(done.id())));
+                ResultCommands.printDownload(out, done.id(), downloaded, downloadDir.resolve(done.id()));
             }
         });
-        return done.state() == JobState.SUCCEEDED ? ExitCodes.OK : ExitCodes.FAILED_OUTCOME;
+        return succeeded && complete ? ExitCodes.OK : ExitCodes.FAILED_OUTCOME;
     }
 
     /**

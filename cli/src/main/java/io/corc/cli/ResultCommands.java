@@ -2,20 +2,31 @@ package io.corc.cli;
 
 import io.corc.api.StoredObject;
 import io.corc.api.TransferReport;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code corc job result get|list|delete}. */
 final class ResultCommands {
+    /** A task's output prefix, {@code <job-id>/<output prefix>/<task index>/}: the index is the last level. */
+    private static final Pattern TASK_PREFIX = Pattern.compile(".*/(\\d+)/");
+
     private ResultCommands() {}
 
     @Command(
             name = "get",
             mixinStandardHelpOptions = true,
-            description = "Download a job's outputs to DIR/JOB_ID/TASK_INDEX/.",
+            description = {
+                "Download a job's outputs to DIR/JOB_ID/TASK_INDEX/.",
+                "",
+                "A task whose upload has not completed (cut off, or the task still runs) is not downloaded but named,"
+                        + " and the exit code is then 1."
+            },
             footer = {
                 "",
                 "Examples:",
@@ -60,8 +71,25 @@ final class ResultCommands {
                             target.toString(),
                             "transfer",
                             Views.transfer(report)),
-                    out -> out.println(StorageCommand.summary("Downloaded", report, "to " + target)));
+                    out -> printDownload(out, id, report, target));
             return complete ? ExitCodes.OK : ExitCodes.FAILED_OUTCOME;
+        }
+    }
+
+    /**
+     * The human summary of a download of a job's results: what was moved, then one line per task (or other prefix)
+     * left out because its upload had not completed, and what to do about it.
+     */
+    static void printDownload(PrintStream out, String jobId, TransferReport report, Path target) {
+        out.println(StorageCommand.summary("Downloaded", report.withIncomplete(List.of()), "to " + target));
+        for (String prefix : report.incomplete()) {
+            Matcher task = TASK_PREFIX.matcher(prefix);
+            out.println((task.matches() ? "task " + task.group(1) : prefix)
+                    + ": outputs incomplete (upload cut off or still running); not downloaded");
+        }
+        if (!report.incomplete().isEmpty()) {
+            out.println("corc job show " + jobId + " tells whether they still run (run this again once they have"
+                    + " finished) or failed");
         }
     }
 

@@ -90,6 +90,15 @@ final class CliRunner {
             throw new AssertionError("'" + text + "' not printed after " + timeout + ": " + result());
         }
 
+        /** Waits for the command to return by itself (such as {@code job run --wait}). */
+        Result join(Duration timeout) throws InterruptedException {
+            thread.join(Math.max(1, timeout.toMillis()));
+            if (thread.isAlive()) {
+                throw new AssertionError("still running after " + timeout + ": " + result());
+            }
+            return result();
+        }
+
         /** Interrupts the command and waits for it to return. */
         Result stop() throws InterruptedException {
             thread.interrupt();

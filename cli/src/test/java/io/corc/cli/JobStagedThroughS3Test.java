@@ -142,7 +142,8 @@ class JobStagedThroughS3Test {
         assertThat(results.resolve(jobId).resolve("7")).doesNotExist();
         CliRunner.Result human =
                 cli.run("--config", config.toString(), "job", "result", "get", jobId, "--path", results.toString());
-        assertThat(human.out()).contains("Not downloaded, their upload has not completed: " + jobId + "/output/7/");
+        assertThat(human.out())
+                .contains("task 7: outputs incomplete (upload cut off or still running); not downloaded");
     }
 
     @Test
