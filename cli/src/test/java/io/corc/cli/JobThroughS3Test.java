@@ -397,6 +397,12 @@ class JobThroughS3Test {
                 assertThat(dirs.toList()).isEmpty();
             }
         }
+
+        // what could not be rolled back then is corc gc's to finish, once the store answers
+        assertThat(cli.run(args(corc, "gc", "-o", "json")).out()).contains("its submission failed");
+        CliRunner.Result applied = cli.run(args(corc, "gc", "--apply", "-o", "json"));
+        assertThat(applied.code()).as(applied.toString()).isZero();
+        assertThat(cli.run(args(corc, "gc", "-o", "json")).out()).doesNotContain("its submission failed");
     }
 
     /** One task's downloaded outputs: every file as stored, each byte as the task wrote it, job.json as the runner. */
