@@ -37,7 +37,9 @@ final class CommandTree {
             commands.put(factory.name(), new TopLevel(factory.description(), () -> providerCommands(context, factory)));
         }
         commands.put("jobio", new TopLevel(JOBIO_DESCRIPTION, () -> Group.of(JOBIO_DESCRIPTION)
-                .addSubcommand("run", new JobioRunCommand())));
+                .addSubcommand("run", new JobioRunCommand())
+                .addSubcommand("stage-in", new JobioStageCommands.StageIn())
+                .addSubcommand("stage-out", new JobioStageCommands.StageOut())));
         commands.forEach((name, command) -> {
             if (everything || name.equals(addressed)) {
                 CommandLine full = command.full().get();

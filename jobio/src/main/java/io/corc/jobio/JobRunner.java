@@ -75,20 +75,66 @@ public final class JobRunner {
         Path output = SecureFiles.privateDirectory(taskDir.resolve("output"));
 
         listener.phase("stage-in");
-        long stageInStart = System.nanoTime();
-        String stageInError = staging == null ? null : stageIn(staging, input);
-        double stageInSeconds = secondsSince(stageInStart);
+        StageIn stageIn = stageIn(spec, taskDir);
 
         TaskCommand.Outcome outcome;
         long computeStart = System.nanoTime();
-        if (stageInError == null) {
+        if (stageIn.error() == null) {
             listener.phase("running");
             outcome = TaskCommand.run(spec, taskIndex, taskDir, input, output, listener);
         } else {
-            outcome = new TaskCommand.Outcome(STAGE_IN_FAILED, stageInError, false);
+            outcome = new TaskCommand.Outcome(STAGE_IN_FAILED, stageIn.error(), false);
         }
-        double computeSeconds = stageInError == null ? secondsSince(computeStart) : 0.0;
+        double computeSeconds = stageIn.error() == null ? secondsSince(computeStart) : 0.0;
+        if (staging != null) {
+            listener.phase("stage-out");
+        }
+        TaskReport report = finish(
+                spec, taskIndex, taskDir, startedAt, stageIn, outcome.exitCode(), outcome.error(), computeSeconds);
+        listener.phase("done");
+        if (outcome.interrupted()) {
+            Thread.currentThread().interrupt();
+        }
+        return report;
+    }
 
+    /** How fetching the inputs went: its duration and, when it failed, why. */
+    public record StageIn(double seconds, String error) {}
+
+    /**
+     * The first phase of a task, for runners that run the command elsewhere (another container of a pod): creates
+     * {@code input/} and {@code output/} in {@code taskDir} and fetches the inputs into {@code input/}. Never
+     * throws because the transfer failed: that is in the result.
+     */
+    public StageIn stageIn(JobSpec spec, Path taskDir) {
+        SecureFiles.privateDirectory(taskDir.resolve("input"));
+        SecureFiles.privateDirectory(taskDir.resolve("output"));
+        if (spec.staging() == null) {
+            return new StageIn(0.0, null);
+        }
+        long start = System.nanoTime();
+        String error = stageIn(spec.staging(), taskDir.resolve("input"));
+        return new StageIn(secondsSince(start), error);
+    }
+
+    /**
+     * The last phase of a task: writes {@code job.json} into {@code output/} (setting aside a file of the task's
+     * own under that name) and uploads the output tree. A failed upload is in the report's error.
+     *
+     * @param startedAt when the task's first phase started
+     * @param exitCode the command's exit code (or one of this class's codes)
+     * @param error what went wrong outside the command, or {@code null}
+     */
+    public TaskReport finish(
+            JobSpec spec,
+            int taskIndex,
+            Path taskDir,
+            Instant startedAt,
+            StageIn stageIn,
+            int exitCode,
+            String error,
+            double computeSeconds) {
+        Path output = SecureFiles.privateDirectory(taskDir.resolve("output"));
         Path reportFile = output.resolve(TaskReport.FILE_NAME);
         setAside(reportFile);
         TaskReport report = new TaskReport(
@@ -96,24 +142,16 @@ public final class JobRunner {
                 spec.id(),
                 taskIndex,
                 spec.command(),
-                outcome.exitCode(),
+                exitCode,
                 hostName(),
                 startedAt,
                 Instant.now(),
-                stageInSeconds,
+                stageIn.seconds(),
                 computeSeconds,
                 0.0,
-                outcome.error());
+                error);
         JobJson.writeReport(report, reportFile);
-        if (staging != null) {
-            listener.phase("stage-out");
-            report = stageOut(staging, taskIndex, output, report);
-        }
-        listener.phase("done");
-        if (outcome.interrupted()) {
-            Thread.currentThread().interrupt();
-        }
-        return report;
+        return spec.staging() == null ? report : stageOut(spec.staging(), taskIndex, output, report);
     }
 
     private static void setAside(Path reservedFile) {

@@ -32,6 +32,16 @@ public interface Scheduler {
      */
     Job submit(JobSpec spec, ProgressListener progress);
 
+    /**
+     * As {@link #submit(JobSpec, ProgressListener)}, with the files a runner away from this machine needs in its
+     * secrets directory to reach the job's storage ({@link Storage#runnerSecrets()}). Schedulers whose tasks run
+     * elsewhere hand them over by their own secret mechanism (a Kubernetes Secret) and never write them into the
+     * spec, logs or state; the default ignores them, as a scheduler on this machine can use corc's own credentials.
+     */
+    default Job submit(JobSpec spec, java.util.Map<String, String> runnerSecrets, ProgressListener progress) {
+        return submit(spec, progress);
+    }
+
     /** Every job this scheduler has for corc, newest first. */
     List<Job> list();
 

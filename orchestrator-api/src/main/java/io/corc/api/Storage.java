@@ -50,6 +50,16 @@ public interface Storage {
     TransferReport download(String bucket, String prefix, Path localDir, ProgressListener progress);
 
     /**
+     * The credentials a job runner on another machine needs to reach this storage as the current user, as files of
+     * a secrets directory (for S3: {@code aws_access_key_id}, {@code aws_secret_access_key} and maybe
+     * {@code aws_session_token}, the layout {@code corc jobio --storage-secrets-dir} reads); empty when none are
+     * needed. Secret: callers pass them to the scheduler only, never to logs, specs or state.
+     */
+    default java.util.Map<String, String> runnerSecrets() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Where {@code key} lives, in the form users know for this backend ({@code s3://bucket/key}, a local path), for
      * messages such as "results are in ...". Does not check that the key exists.
      */

@@ -72,7 +72,7 @@ public final class JobService {
         records.put(StateRecord.create(RECORD_TYPE, jobId, "staging", recordData(spec, schedulerName, layout)));
         try {
             staging.stageInputs(layout, request.inputs(), progress);
-            Job job = scheduler.submit(spec, progress);
+            Job job = scheduler.submit(spec, staging.runnerSecrets(), progress);
             records.update(RECORD_TYPE, jobId, record -> record == null ? null : record.withStatus("submitted"));
             return job;
         } catch (RuntimeException e) {

@@ -48,6 +48,11 @@ public final class StagingArea {
                 storageConfig.string("bucket_output_prefix", "output"));
     }
 
+    /** The credentials a runner elsewhere needs to reach the storage ({@link Storage#runnerSecrets()}); secret. */
+    public java.util.Map<String, String> runnerSecrets() {
+        return storage.get().runnerSecrets();
+    }
+
     /** The {@link Staging} options that let the job runner, in another process, build the same storage. */
     Map<String, String> runnerOptions() {
         Map<String, String> options = new LinkedHashMap<>();

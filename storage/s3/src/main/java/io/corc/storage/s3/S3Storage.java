@@ -53,10 +53,17 @@ public final class S3Storage implements Storage {
     private final S3Settings settings;
     private final S3Objects objects;
     private final String defaultBucket;
+    private final software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentials;
 
     /** @param direct the lean path for small objects, or {@code null} to use the SDK for everything */
-    S3Storage(S3Client s3, DirectRequests direct, S3Settings settings, String defaultBucket) {
+    S3Storage(
+            S3Client s3,
+            DirectRequests direct,
+            S3Settings settings,
+            String defaultBucket,
+            software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentials) {
         this.s3 = requireNonNull(s3, "s3 is null");
+        this.credentials = requireNonNull(credentials, "credentials is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.defaultBucket = defaultBucket;
         this.objects = new S3Objects(s3, direct, settings, pool(settings.concurrency()));
@@ -456,6 +463,24 @@ public final class S3Storage implements Storage {
         } catch (SdkException e) {
             throw S3Errors.translate(e, settings, "read the commit marker " + key, bucket);
         }
+    }
+
+    /** The resolved credentials as the files of a runner's secrets directory (S3Clients reads them back). */
+    @Override
+    public Map<String, String> runnerSecrets() {
+        software.amazon.awssdk.auth.credentials.AwsCredentials resolved;
+        try {
+            resolved = credentials.resolveCredentials();
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            throw S3Errors.translate(e, settings, "resolve the credentials for job runners", null);
+        }
+        Map<String, String> files = new java.util.TreeMap<>();
+        files.put(S3Clients.ACCESS_KEY_FILE, resolved.accessKeyId());
+        files.put(S3Clients.SECRET_KEY_FILE, resolved.secretAccessKey());
+        if (resolved instanceof software.amazon.awssdk.auth.credentials.AwsSessionCredentials session) {
+            files.put(S3Clients.SESSION_TOKEN_FILE, session.sessionToken());
+        }
+        return files;
     }
 
     @Override

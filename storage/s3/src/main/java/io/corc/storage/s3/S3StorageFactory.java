@@ -35,6 +35,7 @@ public final class S3StorageFactory implements StorageFactory {
                 S3Clients.create(settings, credentials, region),
                 S3Clients.direct(settings, credentials, region),
                 settings,
-                bucket.isEmpty() ? null : bucket);
+                bucket.isEmpty() ? null : bucket,
+                credentials);
     }
 }
