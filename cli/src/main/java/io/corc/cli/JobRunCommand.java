@@ -103,6 +103,21 @@ final class JobRunCommand implements Callable<Integer> {
             description = "Scheduler to use (default: the provider's, else corc.schedulers.default).")
     String scheduler;
 
+    @Option(
+            names = "--scheduler-option",
+            paramLabel = "KEY=VALUE",
+            description = "A setting of the scheduler for this job only; repeatable. Kubernetes:"
+                    + " kubernetes.namespace, kubernetes.context, kubernetes.node_selector=k=v,...,"
+                    + " kubernetes.tolerations=key[=value]:Effect,..., kubernetes.backoff_limit,"
+                    + " kubernetes.service_account, kubernetes.image_pull_policy.")
+    Map<String, String> schedulerOptions = new LinkedHashMap<>();
+
+    @Option(names = "--namespace", description = "Kubernetes namespace (kubernetes.namespace).")
+    String namespace;
+
+    @Option(names = "--context", description = "kubeconfig context (kubernetes.context).")
+    String kubeContext;
+
     @Option(names = "--wait", description = "Wait until the job has finished and show where its results are.")
     boolean await;
 
@@ -149,7 +164,8 @@ final class JobRunCommand implements Callable<Integer> {
                 workingDir,
                 new ResourceRequest(cores, memoryGb, new GpuSpec(gpus, null)),
                 timeLimit == null ? null : Durations.parse("--time-limit", timeLimit),
-                capture);
+                capture,
+                schedulerOptions());
         ProgressDisplay progress = context.progress();
         Job job = corc.runJob(request, progress);
         if (!await) {
@@ -197,6 +213,17 @@ final class JobRunCommand implements Callable<Integer> {
             }
         });
         return succeeded && complete ? ExitCodes.OK : ExitCodes.FAILED_OUTCOME;
+    }
+
+    private Map<String, String> schedulerOptions() {
+        Map<String, String> options = new LinkedHashMap<>(schedulerOptions);
+        if (namespace != null) {
+            options.put("kubernetes.namespace", namespace);
+        }
+        if (kubeContext != null) {
+            options.put("kubernetes.context", kubeContext);
+        }
+        return options;
     }
 
     /**

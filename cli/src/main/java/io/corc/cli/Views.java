@@ -97,6 +97,7 @@ final class Views {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("plugin", result.plugin());
         view.put("ok", result.ok());
+        view.put("configured", result.configured());
         view.put("reason", result.reason());
         return view;
     }

@@ -167,7 +167,7 @@ public final class Corc {
         } catch (RuntimeException e) {
             return CheckResult.failed(label, String.valueOf(e.getMessage()));
         }
-        return new CheckResult(label, result.ok(), result.reason());
+        return new CheckResult(label, result.ok(), result.reason(), result.configured());
     }
 
     /**

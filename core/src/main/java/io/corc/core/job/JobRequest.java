@@ -24,6 +24,8 @@ import java.util.Map;
  * @param resources compute per task
  * @param timeLimit wall-clock limit per task, or {@code null}
  * @param capture whether stdout/stderr become part of the output; {@code null} for {@code corc.job.capture}
+ * @param schedulerOptions settings for the scheduler of this job only, e.g. {@code kubernetes.namespace}; plain
+ *     settings, never secrets (they travel in the job spec)
  */
 public record JobRequest(
         List<String> command,
@@ -37,13 +39,45 @@ public record JobRequest(
         String workingDir,
         ResourceRequest resources,
         Duration timeLimit,
-        Boolean capture) {
+        Boolean capture,
+        Map<String, String> schedulerOptions) {
 
     public JobRequest {
         requireNonNull(command, "command is null");
         command = List.copyOf(command);
         inputs = inputs == null ? List.of() : List.copyOf(inputs);
         env = env == null ? Map.of() : Map.copyOf(env);
+        schedulerOptions = schedulerOptions == null ? Map.of() : Map.copyOf(schedulerOptions);
+    }
+
+    /** A request without scheduler options. */
+    public JobRequest(
+            List<String> command,
+            String name,
+            String scheduler,
+            List<Path> inputs,
+            Integer numJobs,
+            Integer numParallel,
+            Map<String, String> env,
+            String image,
+            String workingDir,
+            ResourceRequest resources,
+            Duration timeLimit,
+            Boolean capture) {
+        this(
+                command,
+                name,
+                scheduler,
+                inputs,
+                numJobs,
+                numParallel,
+                env,
+                image,
+                workingDir,
+                resources,
+                timeLimit,
+                capture,
+                Map.of());
     }
 
     /** A request for {@code command} with every other value from the configuration. */
@@ -64,7 +98,8 @@ public record JobRequest(
                 workingDir,
                 resources,
                 timeLimit,
-                capture);
+                capture,
+                schedulerOptions);
     }
 
     public JobRequest withTasks(Integer newNumJobs, Integer newNumParallel) {
@@ -80,6 +115,7 @@ public record JobRequest(
                 workingDir,
                 resources,
                 timeLimit,
-                capture);
+                capture,
+                schedulerOptions);
     }
 }

@@ -260,7 +260,8 @@ public final class JobService {
         String name = request.name() != null ? request.name() : meta.string("name", jobId);
         boolean capture = request.capture() != null ? request.capture() : jobConfig.bool("capture", true);
         String workingDir = request.workingDir() != null ? request.workingDir() : jobConfig.string("working_dir", null);
-        Map<String, String> options = new LinkedHashMap<>(staging.runnerOptions());
+        Map<String, String> options = new LinkedHashMap<>(request.schedulerOptions());
+        options.putAll(staging.runnerOptions()); // corc's own keys win over same-named scheduler options
         return new JobSpec(
                 jobId,
                 name,

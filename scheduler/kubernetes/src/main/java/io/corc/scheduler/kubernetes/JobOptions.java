@@ -11,7 +11,7 @@ import java.util.Map;
  * A job's Kubernetes settings: the scheduler's configuration with the spec's {@code kubernetes.*} options on top
  * ({@code corc job run --scheduler-option kubernetes.namespace=sim}).
  *
- * <p>Options: {@code namespace}, {@code service_account}, {@code backoff_limit}, {@code image_pull_policy},
+ * <p>Options: {@code context} (kubeconfig context; read by the scheduler), {@code namespace}, {@code service_account}, {@code backoff_limit}, {@code image_pull_policy},
  * {@code node_selector} ({@code key=value,key=value}, added to the configured ones) and {@code tolerations}
  * ({@code key[=value]:effect,...}, added to the configured ones).
  */

@@ -41,7 +41,7 @@ final class KubeconfigClients implements ClientSource {
         Path standard = Path.of(System.getProperty("user.home"), ".kube", "config");
         boolean inCluster = System.getenv("KUBERNETES_SERVICE_HOST") != null;
         if ((fromEnvironment == null || fromEnvironment.isBlank()) && !Files.exists(standard) && !inCluster) {
-            throw missing("no Kubernetes cluster is configured: no $KUBECONFIG, no " + standard
+            throw new NotConfigured("no Kubernetes cluster is configured: no $KUBECONFIG, no " + standard
                     + ", and corc is not running inside a cluster");
         }
         try {
@@ -57,6 +57,20 @@ final class KubeconfigClients implements ClientSource {
             throw e;
         } catch (RuntimeException e) {
             throw invalid(fromEnvironment != null ? fromEnvironment : standard.toString(), context, e);
+        }
+    }
+
+    /** No kubeconfig anywhere: the user has not set Kubernetes up, as opposed to a broken set-up. */
+    static final class NotConfigured extends CorcException {
+        NotConfigured(String message) {
+            super(
+                    ErrorCategory.AUTHENTICATION,
+                    "kubernetes: " + message,
+                    null,
+                    null,
+                    "point corc.schedulers.kubernetes.kubeconfig or $KUBECONFIG at your cluster's kubeconfig"
+                            + " (kubectl uses the same file)",
+                    null);
         }
     }
 

@@ -106,6 +106,10 @@ final class KubernetesScheduler implements Scheduler {
                             .withLimit(1L)
                             .build());
             return CheckResult.ok(name, "cluster " + client.getMasterUrl() + ", namespace " + namespace);
+        } catch (KubeconfigClients.NotConfigured e) {
+            return CheckResult.notConfigured(
+                    name,
+                    e.getMessage() + e.hint().map(h -> " (hint: " + h + ")").orElse(""));
         } catch (RuntimeException e) {
             CorcException error = KubernetesErrors.translate(e, "list jobs", "cluster of " + describe(target));
             return CheckResult.failed(
@@ -130,7 +134,8 @@ final class KubernetesScheduler implements Scheduler {
                             + " corc.schedulers.kubernetes.default_image");
         }
         checkStaging(spec);
-        Target submitTarget = target;
+        String context = spec.options().get(JobOptions.PREFIX + "context");
+        Target submitTarget = context == null ? target : new Target(target.kubeconfig(), context);
         KubernetesClient client = client(submitTarget);
         JobOptions options = JobOptions.of(spec, settings, defaultNamespace(client));
         String where = where(client, options.namespace());

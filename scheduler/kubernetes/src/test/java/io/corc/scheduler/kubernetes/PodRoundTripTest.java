@@ -267,7 +267,8 @@ class PodRoundTripTest {
         Pod3 deniedPod = runPod(denied, 0, wrong);
         assertThat(deniedPod.report().exitCode()).isEqualTo(JobRunner.STAGE_IN_FAILED);
         assertThat(deniedPod.report().error()).startsWith("stage-in failed");
-        assertThat(Files.exists(dir.resolve("job-pod-denied-0/corc/task/output/ran"))).isFalse();
+        assertThat(Files.exists(dir.resolve("job-pod-denied-0/corc/task/output/ran")))
+                .isFalse();
     }
 
     @Test
