@@ -200,6 +200,9 @@ final class JobManifests {
         List<String> args = new ArrayList<>(stageInArgs());
         args.set(1, "stage-out");
         args.addAll(List.of(
+                // expanded by the kubelet from the container's environment (the pod's completion index)
+                "--task-index",
+                "$(CORC_TASK_INDEX)",
                 "--termination-log",
                 TERMINATION_LOG,
                 "--start-timeout",

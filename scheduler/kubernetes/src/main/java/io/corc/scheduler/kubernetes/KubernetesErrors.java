@@ -30,7 +30,7 @@ final class KubernetesErrors {
         int code = k.getCode();
         String prefix = "kubernetes: cannot " + operation + " (" + where + ")";
         CorcException translated;
-        if (code == 0) {
+        if (code <= 0) { // no HTTP answer at all
             translated = new CorcException(ErrorCategory.UNAVAILABLE, prefix + ": " + networkReason(k))
                     .withHint("check that the cluster is up and your kubeconfig's server address is right"
                             + " (kubectl cluster-info)");
@@ -65,6 +65,10 @@ final class KubernetesErrors {
 
     private static String networkReason(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "TLS failed (" + t.getMessage() + "); is the kubeconfig's certificate-authority the"
+                        + " cluster's?";
+            }
             if (t instanceof ConnectException) {
                 return "connection refused";
             }
