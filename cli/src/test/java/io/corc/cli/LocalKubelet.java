@@ -12,9 +12,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,25 +41,31 @@ final class LocalKubelet implements AutoCloseable {
     private final Path root;
     private final ExecutorService pods = Executors.newFixedThreadPool(4);
     private final List<Future<?>> running = new ArrayList<>();
-    private final Watch watch;
+    private final java.util.concurrent.ScheduledExecutorService poller;
+    private final java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     LocalKubelet(KubernetesClient client, String namespace, Path root) {
         this.client = client;
         this.namespace = namespace;
         this.root = root;
-        this.watch = client.batch().v1().jobs().inNamespace(namespace).watch(new Watcher<>() {
-            @Override
-            public void eventReceived(Action action, Job job) {
-                if (action == Action.ADDED) {
+        // polls rather than watches: the mock server stalls for seconds when a watch closes with events in flight
+        this.poller = Executors.newSingleThreadScheduledExecutor();
+        poller.scheduleWithFixedDelay(this::startNewJobs, 0, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void startNewJobs() {
+        try {
+            for (Job job :
+                    client.batch().v1().jobs().inNamespace(namespace).list().getItems()) {
+                if (seen.add(job.getMetadata().getName())) {
                     synchronized (running) {
                         running.add(pods.submit(() -> runJob(job.getMetadata().getName())));
                     }
                 }
             }
-
-            @Override
-            public void onClose(WatcherException cause) {}
-        });
+        } catch (RuntimeException e) {
+            // the server is shutting down
+        }
     }
 
     private Void runJob(String name) throws Exception {
@@ -248,7 +251,7 @@ final class LocalKubelet implements AutoCloseable {
 
     @Override
     public void close() {
-        watch.close();
+        poller.shutdownNow();
         pods.shutdownNow();
     }
 }

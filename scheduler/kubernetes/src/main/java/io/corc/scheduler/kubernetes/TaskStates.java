@@ -55,7 +55,8 @@ final class TaskStates {
             }
             tasks.add(task);
         }
-        JobState state = io.corc.api.Job.stateOf(tasks);
+        JobState state =
+                jobState(tasks, failure.isPresent(), condition(job, "Complete").isPresent(), cancelled);
         Map<String, String> details = new LinkedHashMap<>();
         details.put("namespace", job.getMetadata().getNamespace());
         details.put("kubernetes_job", jobId);
@@ -77,6 +78,21 @@ final class TaskStates {
                 details);
     }
 
+    /**
+     * The job is over only when the Job controller says so (or corc cancelled it): until then a failed pod may
+     * still be retried (backoffLimit), and the tasks' states alone would end the wait too early.
+     */
+    private static JobState jobState(List<TaskStatus> tasks, boolean failed, boolean complete, boolean cancelled) {
+        JobState byTasks = io.corc.api.Job.stateOf(tasks);
+        if (failed) {
+            return JobState.FAILED;
+        }
+        if (complete || cancelled) {
+            return byTasks;
+        }
+        return byTasks.isFinished() ? JobState.RUNNING : byTasks;
+    }
+
     static Map<Integer, Pod> newestPodPerIndex(List<Pod> pods) {
         Map<Integer, Pod> newest = new HashMap<>();
         for (Pod pod : pods) {
@@ -89,12 +105,25 @@ final class TaskStates {
         return newest;
     }
 
-    private static final Comparator<Pod> NEWEST_FIRST = Comparator.comparing(
-                    (Pod p) -> p.getMetadata().getCreationTimestamp() == null
-                            ? ""
-                            : p.getMetadata().getCreationTimestamp())
+    /**
+     * Which of an index's pods speaks for the task: one still active (a retry replaces a failed pod, one at a time),
+     * else one that succeeded (success ends the index), else the newest. Creation times have whole seconds, so a
+     * quick retry can tie with the pod it replaces.
+     */
+    private static final Comparator<Pod> NEWEST_FIRST = Comparator.comparingInt(TaskStates::rank)
+            .thenComparing((Pod p) -> p.getMetadata().getCreationTimestamp() == null
+                    ? ""
+                    : p.getMetadata().getCreationTimestamp())
             .thenComparing(p -> p.getMetadata().getName())
             .reversed();
+
+    private static int rank(Pod pod) {
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if ("Failed".equals(phase)) {
+            return 0;
+        }
+        return "Succeeded".equals(phase) ? 1 : 2;
+    }
 
     static Integer indexOf(Pod pod) {
         String value = pod.getMetadata().getAnnotations() == null

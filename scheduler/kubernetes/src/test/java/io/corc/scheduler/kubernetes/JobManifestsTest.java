@@ -170,7 +170,7 @@ class JobManifestsTest {
         PodSpec pod = job.getSpec().getTemplate().getSpec();
         assertThat(job.getMetadata().getNamespace()).isEqualTo("other");
         assertThat(job.getSpec().getBackoffLimit()).isEqualTo(3);
-        assertThat(pod.getNodeSelector()).containsExactlyEntriesOf(Map.of("gpu", "a100", "zone", "b"));
+        assertThat(pod.getNodeSelector()).isEqualTo(Map.of("gpu", "a100", "zone", "b"));
         assertThat(pod.getTolerations()).hasSize(2);
         assertThat(pod.getTolerations().get(0).getOperator()).isEqualTo("Equal");
         assertThat(pod.getTolerations().get(0).getValue()).isEqualTo("true");

@@ -191,6 +191,22 @@ class KubernetesSchedulerTest {
     }
 
     @Test
+    void aJobIsOverOnlyWhenTheJobControllerSaysSoAsAFailedPodMayBeRetried() {
+        JobSpec spec = spec(1);
+        scheduler.submit(spec, Map.of(), ProgressListener.NONE);
+        controller.oomKilled(controller.startPod(spec.id(), 0));
+        assertThat(scheduler.get(spec.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+
+        Pod retry = controller.startPod(spec.id(), 0);
+        controller.succeeded(retry, report(spec, 0, 0));
+        assertThat(scheduler.get(spec.id()).orElseThrow().tasks().get(0).state())
+                .isEqualTo(JobState.SUCCEEDED);
+        assertThat(scheduler.get(spec.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        controller.complete(spec.id(), "0");
+        assertThat(scheduler.get(spec.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    }
+
+    @Test
     void aFailedJobMarksTasksThatNeverRanAsNotRun() {
         JobSpec spec = spec(3);
         scheduler.submit(spec, Map.of(), ProgressListener.NONE);
@@ -198,7 +214,7 @@ class KubernetesSchedulerTest {
         controller.fail(spec.id(), "BackoffLimitExceeded");
 
         Job job = scheduler.get(spec.id()).orElseThrow();
-        assertThat(job.state()).isEqualTo(JobState.CANCELLED);
+        assertThat(job.state()).isEqualTo(JobState.FAILED);
         assertThat(job.tasks().get(0).state()).isEqualTo(JobState.FAILED);
         assertThat(job.tasks().get(2).state()).isEqualTo(JobState.CANCELLED);
         assertThat(job.tasks().get(2).message()).contains("a task failed and no retries were left");
