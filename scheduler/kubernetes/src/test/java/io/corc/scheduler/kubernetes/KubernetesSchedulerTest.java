@@ -380,6 +380,25 @@ class KubernetesSchedulerTest {
     }
 
     @Test
+    void followStreamsEachTasksLogUntilTheJobIsOver() {
+        JobSpec spec = spec(1);
+        scheduler.submit(spec, Map.of(), ProgressListener.NONE);
+        Pod pod = controller.succeeded(controller.startPod(spec.id(), 0), report(spec, 0, 0));
+        controller.complete(spec.id(), "0");
+        server.expect()
+                .get()
+                .withPath("/api/v1/namespaces/test/pods/" + pod.getMetadata().getName()
+                        + "/log?pretty=false&container=task&follow=true")
+                .andReturn(200, "streamed 1\nstreamed 2\n")
+                .always();
+
+        List<LogLine> lines = new ArrayList<>();
+        scheduler.logs(spec.id(), null, true, lines::add);
+
+        assertThat(lines).extracting(LogLine::text).containsExactly("streamed 1", "streamed 2");
+    }
+
+    @Test
     void checkNamesTheClusterAndNamespace() {
         assertThat(scheduler.check().ok()).isTrue();
         assertThat(scheduler.check().reason()).contains("namespace test");
