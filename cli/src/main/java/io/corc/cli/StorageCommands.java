@@ -182,7 +182,10 @@ final class StorageCommands {
                 "",
                 "An object is written to DEST, or DEST/<its name> when DEST is a directory or ends in /. A prefix's"
                         + " objects go below DEST. Without DEST both land in the current directory under the"
-                        + " location's last name. Files already there with the same content are skipped."
+                        + " location's last name. Files already there with the same content are skipped.",
+                "",
+                "A sub-tree whose upload has not completed (cut off, or still running: files but no commit marker"
+                        + " where other sub-trees have one) is not downloaded but named, and the exit code is then 1."
             },
             footer = {
                 "",
@@ -244,9 +247,11 @@ final class StorageCommands {
                     throw nothingAt(from);
                 }
             }
+            // sub-trees whose upload was cut off (or still runs) are left out and make the outcome a failure
+            boolean complete = report.incomplete().isEmpty();
             context.emit(
                     Views.document(
-                            "success",
+                            complete ? "success" : "partial",
                             "source",
                             from.uri(),
                             "destination",
@@ -254,7 +259,7 @@ final class StorageCommands {
                             "transfer",
                             Views.transfer(report)),
                     out -> out.println(summary("Downloaded", report, "to " + target)));
-            return ExitCodes.OK;
+            return complete ? ExitCodes.OK : ExitCodes.FAILED_OUTCOME;
         }
     }
 

@@ -383,7 +383,10 @@ class JobThroughS3Test {
         assertThat(run.out()).isEmpty();
         List<String> lines = run.err().lines().toList();
         assertThat(lines).as(run.toString()).hasSize(2);
-        assertThat(lines.get(0)).startsWith("corc: error: ").contains("cannot reach " + endpoint + ":");
+        assertThat(lines.get(0))
+                .startsWith("corc: error: ")
+                .contains("cannot reach " + endpoint + " (connection refused) while trying to ")
+                .doesNotContain("Exception");
         assertThat(lines.get(1)).startsWith("hint: ").contains("endpoint");
         assertThat(run.err()).doesNotContain("\tat ");
 
@@ -398,10 +401,14 @@ class JobThroughS3Test {
             }
         }
 
-        // what could not be rolled back then is corc gc's to finish, once the store answers
-        assertThat(cli.run(args(corc, "gc", "-o", "json")).out()).contains("its submission failed");
-        CliRunner.Result applied = cli.run(args(corc, "gc", "--apply", "-o", "json"));
-        assertThat(applied.code()).as(applied.toString()).isZero();
+        // nothing was staged (the bucket could not even be checked): no record is left for corc gc to roll back
+        Path jobRecords = home.resolve("state/job");
+        if (Files.isDirectory(jobRecords)) {
+            try (Stream<Path> records = Files.list(jobRecords)) {
+                assertThat(records.filter(p -> p.toString().endsWith(".json")).toList())
+                        .isEmpty();
+            }
+        }
         assertThat(cli.run(args(corc, "gc", "-o", "json")).out()).doesNotContain("its submission failed");
     }
 

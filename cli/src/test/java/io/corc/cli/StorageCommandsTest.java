@@ -335,6 +335,130 @@ class StorageCommandsTest {
     }
 
     @Test
+    void getOfATreeWithACutOffSubTreeIsPartialAndNamesIt() throws Exception {
+        ok("storage", "put", tree().toString(), "corc://runs/a");
+        // b was cut off: a file stored, no commit marker
+        ok("storage", "put", Files.writeString(work.resolve("half.txt"), "half").toString(), "corc://runs/b/half.txt");
+
+        CliRunner.Result json =
+                cli.run("storage", "get", "corc://runs/", work.resolve("copy").toString(), "-o", "json");
+        CliRunner.Result human =
+                cli.run("storage", "get", "corc://runs/", work.resolve("copy2").toString());
+
+        assertThat(json.code()).as(json.toString()).isEqualTo(ExitCodes.FAILED_OUTCOME);
+        assertThat(json.json()).containsEntry("status", "partial");
+        assertThat(json.json().get("transfer")).asInstanceOf(MAP).containsEntry("incomplete", List.of("runs/b/"));
+        assertThat(work.resolve("copy/a/a.txt")).hasContent("alpha\n");
+        assertThat(work.resolve("copy/b")).doesNotExist();
+        assertThat(human.code()).as(human.toString()).isEqualTo(ExitCodes.FAILED_OUTCOME);
+        assertThat(human.out()).contains("Not downloaded, their upload has not completed: runs/b/");
+
+        // a tree another tool stored (no marker anywhere) is fetched whole, as before
+        ok("storage", "put", work.resolve("half.txt").toString(), "corc://foreign/x/half.txt");
+        CliRunner.Result foreign =
+                ok("storage", "get", "corc://foreign/", work.resolve("foreign").toString(), "-o", "json");
+        assertThat(foreign.json()).containsEntry("status", "success");
+        assertThat(work.resolve("foreign/x/half.txt")).hasContent("half");
+    }
+
+    /** Runs a job of {@code tasks} tasks on the local default, waits, and returns its id. */
+    @SuppressWarnings("unchecked")
+    private String finishedJob(int tasks) {
+        CliRunner.Result run = ok(
+                "job",
+                "run",
+                "--wait",
+                "--num-jobs",
+                String.valueOf(tasks),
+                "--storage-download-path",
+                work.resolve("first").toString(),
+                "-o",
+                "json",
+                "--",
+                "sh",
+                "-c",
+                "echo hi > \"$CORC_OUTPUT/x.txt\"");
+        return (String) ((Map<String, Object>) run.json().get("job")).get("id");
+    }
+
+    @Test
+    void resultGetOfAJobWhoseTasksAllLackTheirMarkersIsPartial() throws Exception {
+        String jobId = finishedJob(2);
+        for (int task = 0; task < 2; task++) {
+            Files.delete(home.resolve("storage/corc").resolve(jobId).resolve("output/" + task + "/.corc-manifest"));
+        }
+
+        CliRunner.Result json = cli.run(
+                "job", "result", "get", jobId, "--path", work.resolve("dl").toString(), "-o", "json");
+        CliRunner.Result human = cli.run(
+                "job", "result", "get", jobId, "--path", work.resolve("dl").toString());
+
+        assertThat(json.code()).as(json.toString()).isEqualTo(ExitCodes.FAILED_OUTCOME);
+        assertThat(json.json()).containsEntry("status", "partial");
+        assertThat(json.json().get("transfer"))
+                .asInstanceOf(MAP)
+                .containsEntry("incomplete", List.of(jobId + "/output/0/", jobId + "/output/1/"));
+        assertThat(work.resolve("dl").resolve(jobId).resolve("0/x.txt")).doesNotExist();
+        assertThat(human.code()).as(human.toString()).isEqualTo(ExitCodes.FAILED_OUTCOME);
+        assertThat(human.out())
+                .contains("task 0: outputs incomplete (upload cut off or still running); not downloaded")
+                .contains("task 1: outputs incomplete (upload cut off or still running); not downloaded");
+    }
+
+    @Test
+    void resultsAreReadAndDeletedWhereTheJobWasStagedWhateverTheConfigurationSaysNow() throws Exception {
+        String jobId = finishedJob(1);
+        // the configuration now names the s3 backend at an endpoint nobody answers, and another local bucket
+        Path s3Config = Files.writeString(
+                work.resolve("s3.yaml"),
+                "corc:\n  storage:\n    backend: s3\n    endpoint: http://127.0.0.1:9\n"
+                        + "    s3:\n      bucket_name: elsewhere\n      max_attempts: 1\n");
+        Path otherBucket = Files.writeString(
+                work.resolve("other.yaml"), "corc:\n  storage:\n    local:\n      bucket_name: elsewhere\n");
+
+        CliRunner.Result list = ok("--config", s3Config.toString(), "job", "result", "list", jobId, "-o", "json");
+        CliRunner.Result get = ok(
+                "--config",
+                otherBucket.toString(),
+                "job",
+                "result",
+                "get",
+                jobId,
+                "--storage-backend",
+                "s3",
+                "--path",
+                work.resolve("dl").toString(),
+                "-o",
+                "json");
+
+        assertThat(keys(list.json())).contains(jobId + "/output/0/x.txt");
+        assertThat(get.json()).containsEntry("status", "success");
+        assertThat(work.resolve("dl").resolve(jobId).resolve("0/x.txt")).hasContent("hi\n");
+
+        // a bucket given explicitly on result get wins over the recorded one (results copied elsewhere)
+        Path staged = home.resolve("storage/corc").resolve(jobId);
+        ok(
+                "storage",
+                "put",
+                work.resolve("dl").resolve(jobId).resolve("0").toString(),
+                "storage://copy/" + jobId + "/output/0");
+        CliRunner.Result fromCopy = cli.run(
+                "job",
+                "result",
+                "get",
+                jobId,
+                "--storage-bucket",
+                "copy",
+                "--path",
+                work.resolve("c").toString());
+        assertThat(fromCopy.code()).as(fromCopy.toString()).isZero();
+        assertThat(work.resolve("c").resolve(jobId).resolve("0/x.txt")).hasContent("hi\n");
+
+        ok("--config", s3Config.toString(), "job", "result", "delete", jobId);
+        assertThat(staged.resolve("output")).doesNotExist();
+    }
+
+    @Test
     void resultGetFallsBackToTheConfiguredDownloadPath() throws Exception {
         Path config = Files.writeString(
                 work.resolve("c.yaml"), "corc:\n  storage:\n    download_path: " + work.resolve("results") + "\n");

@@ -54,13 +54,26 @@ public final class Corc {
     private final PluginInstances plugins;
     private final JobService jobs;
 
-    private Corc(Path home, CorcConfig config, PluginRegistry registry) {
+    private Corc(Path home, CorcConfig config, PluginRegistry registry, Map<String, Object> overrides) {
         this.home = home;
         this.config = config;
         this.registry = registry;
         this.records = FileStateStore.open(CorcHome.stateDir(home));
         this.plugins = new PluginInstances(config, registry, home, records);
-        StagingArea staging = new StagingArea(plugins.storageName(), plugins.storageConfig(), plugins::storage, home);
+        StagingArea.Backends backends = new StagingArea.Backends() {
+            @Override
+            public io.corc.api.PluginConfig configured(String name) {
+                return plugins.storageConfig(name);
+            }
+
+            @Override
+            public Storage open(String name, io.corc.api.PluginConfig settings) {
+                return plugins.storage(name, settings);
+            }
+        };
+        // the overrides are the explicit settings (the CLI's flags): they win over what a job's record says
+        StagingArea staging = new StagingArea(
+                plugins.storageName(), plugins.storageConfig(), plugins::storage, backends, overrides, home);
         this.jobs = new JobService(config.section("corc.job"), records, plugins::scheduler, staging);
     }
 
@@ -263,7 +276,11 @@ public final class Corc {
             return this;
         }
 
-        /** A setting that wins over file and environment, e.g. {@code override("corc.job.meta.num_jobs", 4)}. */
+        /**
+         * A setting that wins over file and environment, e.g. {@code override("corc.job.meta.num_jobs", 4)}. A storage
+         * setting given here also wins over what a job's record says for the backend the job was staged to (its
+         * bucket, endpoint, ...); the backend itself is always the recorded one.
+         */
         public Builder override(String dottedKey, Object value) {
             overrides.put(requireNonNull(dottedKey, "dottedKey is null"), value);
             return this;
@@ -283,7 +300,7 @@ public final class Corc {
         public Corc build() {
             Path resolvedHome = CorcHome.ensure(home != null ? home : CorcHome.resolve(environment));
             CorcConfig config = new ConfigLoader(resolvedHome, environment).load(configFile, overrides);
-            return new Corc(resolvedHome, config, PluginRegistry.load(classLoader));
+            return new Corc(resolvedHome, config, PluginRegistry.load(classLoader), overrides);
         }
     }
 }

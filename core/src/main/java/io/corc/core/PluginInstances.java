@@ -53,6 +53,15 @@ final class PluginInstances {
                 .create(new PluginContext(name, storageConfig(), home, records)));
     }
 
+    /**
+     * Storage backend {@code name} with {@code settings} (a job's recorded settings, say); one instance per name and
+     * settings.
+     */
+    Storage storage(String name, PluginConfig settings) {
+        return (Storage) cache.computeIfAbsent("storage:" + name + ":" + settings.asMap(), key -> registry.storage(name)
+                .create(new PluginContext(name, settings, home, records)));
+    }
+
     String storageName() {
         return config.section("corc.storage").string("backend", "local");
     }
@@ -62,8 +71,13 @@ final class PluginInstances {
      * credentials_path} filled in where the section does not set them itself.
      */
     PluginConfig storageConfig() {
+        return storageConfig(storageName());
+    }
+
+    /** {@link #storageConfig()} of backend {@code name}. */
+    PluginConfig storageConfig(String name) {
         PluginConfig shared = config.section("corc.storage");
-        PluginConfig section = config.section("corc.storage." + storageName());
+        PluginConfig section = config.section("corc.storage." + name);
         Map<String, Object> merged = new LinkedHashMap<>(section.asMap());
         for (String key : List.of("endpoint", "credentials_path")) {
             String value = shared.string(key, "");

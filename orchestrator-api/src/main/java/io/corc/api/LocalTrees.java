@@ -24,6 +24,30 @@ public final class LocalTrees {
         return walk(dir, Files::isRegularFile);
     }
 
+    /**
+     * The files of a tree upload: {@link #files}, refusing a file named like the commit marker, which the upload
+     * writes itself.
+     *
+     * @throws CorcException {@link ErrorCategory#INVALID_INPUT} naming the file
+     */
+    public static List<Path> filesToUpload(Path dir) {
+        List<Path> files = files(dir);
+        for (Path file : files) {
+            if (file.getFileName().toString().equals(TreeManifest.FILE_NAME)) {
+                throw CorcException.invalidInput(file + " has a name corc reserves for its commit marker")
+                        .withHint("rename the file; " + TreeManifest.FILE_NAME + " marks a complete upload");
+            }
+        }
+        return files;
+    }
+
+    /** The manifest entries of the empty directories under {@code dir}, so that a download re-creates them. */
+    public static List<TreeManifest.Entry> emptyDirectoryEntries(Path dir) {
+        return emptyDirectories(dir).stream()
+                .map(empty -> new TreeManifest.Entry(relativeName(dir, empty) + "/", 0, "-"))
+                .toList();
+    }
+
     /** Directories under {@code dir} (not {@code dir} itself) that contain nothing, sorted. */
     public static List<Path> emptyDirectories(Path dir) {
         return walk(dir, p -> !p.equals(dir) && Files.isDirectory(p) && isEmpty(p));

@@ -44,6 +44,11 @@ public record TreeManifest(List<Entry> entries) {
         entries = List.copyOf(entries);
     }
 
+    /** The key of the commit marker of the tree stored under {@code prefix}. */
+    public static String markerKey(String prefix) {
+        return (prefix == null ? "" : prefix) + FILE_NAME;
+    }
+
     public static boolean isManifestKey(String key) {
         return key.equals(FILE_NAME) || key.endsWith("/" + FILE_NAME);
     }
@@ -168,6 +173,33 @@ public record TreeManifest(List<Entry> entries) {
             }
         }));
         return new Selection(selected, incomplete, ignored, missing, directories);
+    }
+
+    /**
+     * The sub-trees one level below {@code prefix} (a job's task outputs, say) that hold objects but no commit marker
+     * of their own (or one at {@code prefix} itself), in listing order; objects directly under {@code prefix}
+     * count as the tree {@code prefix}. For trees that must each be committed, unlike {@link #select}, which takes a
+     * listing without any manifest for a tree another tool stored and fetches it whole.
+     */
+    public static List<String> uncommittedTrees(List<StoredObject> listing, String prefix) {
+        String base = prefix == null ? "" : prefix;
+        Set<String> committed = new HashSet<>();
+        for (StoredObject object : listing) {
+            if (isManifestKey(object.key())) {
+                committed.add(object.key().substring(0, object.key().length() - FILE_NAME.length()));
+            }
+        }
+        List<String> uncommitted = new ArrayList<>();
+        for (StoredObject object : listing) {
+            if (isManifestKey(object.key()) || !object.key().startsWith(base)) {
+                continue;
+            }
+            String tree = incompleteTreeOf(object.key(), base);
+            if (!committed.contains(tree) && !committed.contains(base) && !uncommitted.contains(tree)) {
+                uncommitted.add(tree);
+            }
+        }
+        return uncommitted;
     }
 
     /** The first directory level below {@code prefix} holding {@code key}: a task's output, say. */

@@ -53,6 +53,28 @@ class TreeManifestTest {
     }
 
     @Test
+    void treesThatMustEachBeCommittedAreUncommittedWithoutTheirOwnMarker() {
+        List<StoredObject> noMarkerAtAll =
+                List.of(object("job/output/0/job.json"), object("job/output/1/job.json"), object("job/output/1/sub/x"));
+        assertThat(TreeManifest.uncommittedTrees(noMarkerAtAll, "job/output/"))
+                .containsExactly("job/output/0/", "job/output/1/");
+
+        List<StoredObject> someMarkers = List.of(
+                object("job/output/0/.corc-manifest"),
+                object("job/output/0/job.json"),
+                object("job/output/1/job.json"),
+                object("job/output/1/sub/.corc-manifest"),
+                object("job/output/1/sub/x"),
+                object("job/output/stray.txt"));
+        assertThat(TreeManifest.uncommittedTrees(someMarkers, "job/output/"))
+                .containsExactly("job/output/1/", "job/output/");
+
+        List<StoredObject> oneTree = List.of(object("t/.corc-manifest"), object("t/a/b"));
+        assertThat(TreeManifest.uncommittedTrees(oneTree, "t/")).isEmpty();
+        assertThat(TreeManifest.markerKey("t/")).isEqualTo("t/.corc-manifest");
+    }
+
+    @Test
     void filesStoredAfterTheCommitAreTakenAsTheyAreNow() {
         Instant commit = Instant.parse("2026-11-22T10:00:00Z");
         List<StoredObject> listing = List.of(

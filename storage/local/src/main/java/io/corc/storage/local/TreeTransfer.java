@@ -2,7 +2,6 @@ package io.corc.storage.local;
 
 import static java.util.Objects.requireNonNull;
 
-import io.corc.api.CorcException;
 import io.corc.api.LocalTrees;
 import io.corc.api.ProgressListener;
 import io.corc.api.SecureFiles;
@@ -40,17 +39,11 @@ final class TreeTransfer {
     TransferReport upload(Path localDir, String bucket, String prefix) {
         requireNonNull(localDir, "localDir is null");
         long start = System.nanoTime();
-        List<Path> local = LocalTrees.files(localDir);
-        for (Path file : local) {
-            if (file.getFileName().toString().equals(TreeManifest.FILE_NAME)) {
-                throw CorcException.invalidInput(file + " has a name corc reserves for its commit marker")
-                        .withHint("rename the file; " + TreeManifest.FILE_NAME + " marks a complete upload");
-            }
-        }
+        List<Path> local = LocalTrees.filesToUpload(localDir);
         long total = local.stream().mapToLong(TreeTransfer::size).sum();
         Map<String, StoredObject> stored =
                 storage.list(bucket, prefix).stream().collect(Collectors.toMap(StoredObject::key, Function.identity()));
-        String manifestKey = prefix + TreeManifest.FILE_NAME;
+        String manifestKey = TreeManifest.markerKey(prefix);
         if (stored.containsKey(manifestKey)) {
             storage.delete(bucket, manifestKey); // until the new marker is written, the upload reads as incomplete
         }
@@ -74,9 +67,7 @@ final class TreeTransfer {
             done += size;
             progress.onProgress(step, done, total);
         }
-        for (Path empty : LocalTrees.emptyDirectories(localDir)) {
-            entries.add(new TreeManifest.Entry(LocalTrees.relativeName(localDir, empty) + "/", 0, "-"));
-        }
+        entries.addAll(LocalTrees.emptyDirectoryEntries(localDir));
         writeManifest(bucket, manifestKey, new TreeManifest(entries));
         return new TransferReport(files, bytes, skipped, (System.nanoTime() - start) / 1e9);
     }

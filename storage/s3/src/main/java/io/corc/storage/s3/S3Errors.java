@@ -73,10 +73,9 @@ final class S3Errors {
                 || root instanceof SocketTimeoutException) {
             return new CorcException(
                             ErrorCategory.UNAVAILABLE,
-                            "cannot reach " + endpoint + ": " + root.getClass().getSimpleName()
-                                    + (root.getMessage() == null ? "" : " " + root.getMessage()) + " (while trying to "
-                                    + what + ")")
-                    .withHint("check corc.storage.endpoint / --storage-endpoint and that the server is running")
+                            "cannot reach " + endpoint + " (" + unreachable(root) + ") while trying to " + what)
+                    .withHint("check corc.storage.endpoint / --storage-endpoint and that the server is running"
+                            + " (--verbose shows the network error)")
                     .withContext("s3", what)
                     .withCause(e);
         }
@@ -131,6 +130,24 @@ final class S3Errors {
         return "S3 credentials come from " + (settings.secretsDir() == null ? "" : settings.secretsDir() + ", ")
                 + "profile '" + settings.profile() + "' in " + settings.credentialsFile()
                 + " (corc.storage.s3.name / credentials_file), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
+    }
+
+    /** Why a connection failed, in plain words rather than the name of the JDK's or HttpClient's exception. */
+    static String unreachable(Throwable root) {
+        String message = String.valueOf(root.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (root instanceof UnknownHostException) {
+            return "unknown host";
+        }
+        if (root instanceof NoRouteToHostException || message.contains("no route")) {
+            return "no route to host";
+        }
+        if (root instanceof SocketTimeoutException || message.contains("timed out")) {
+            return "connection timed out";
+        }
+        if (message.contains("refused")) {
+            return "connection refused";
+        }
+        return "connection failed";
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -283,16 +283,10 @@ public final class S3Storage implements Storage {
         requireNonNull(localDir, "localDir is null");
         long start = System.nanoTime();
         String base = prefix == null ? "" : prefix;
-        List<Path> files = LocalTrees.files(localDir);
-        for (Path file : files) {
-            if (file.getFileName().toString().equals(TreeManifest.FILE_NAME)) {
-                throw CorcException.invalidInput(file + " has a name corc reserves for its commit marker")
-                        .withHint("rename the file; " + TreeManifest.FILE_NAME + " marks a complete upload");
-            }
-        }
+        List<Path> files = LocalTrees.filesToUpload(localDir);
         Map<String, S3Object> remote = new HashMap<>();
         listRemote(bucket, base).forEach(o -> remote.put(o.key(), o));
-        String manifestKey = base + TreeManifest.FILE_NAME;
+        String manifestKey = TreeManifest.markerKey(base);
         if (remote.containsKey(manifestKey)) {
             // from now until the new marker is written, readers see an incomplete upload
             objects.call(() -> s3.deleteObject(b -> b.bucket(bucket).key(manifestKey)), "replace the marker", bucket);
@@ -333,9 +327,7 @@ public final class S3Storage implements Storage {
         }
         List<TreeManifest.Entry> done = await(entries, "upload " + localDir, counter);
         List<TreeManifest.Entry> all = new ArrayList<>(done);
-        for (Path empty : LocalTrees.emptyDirectories(localDir)) {
-            all.add(new TreeManifest.Entry(LocalTrees.relativeName(localDir, empty) + "/", 0, "-"));
-        }
+        all.addAll(LocalTrees.emptyDirectoryEntries(localDir));
         byte[] manifest = new TreeManifest(all).encode().getBytes(StandardCharsets.UTF_8);
         objects.call(
                 () -> s3.putObject(b -> b.bucket(bucket).key(manifestKey), RequestBody.fromBytes(manifest)),

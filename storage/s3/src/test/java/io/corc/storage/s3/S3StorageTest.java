@@ -315,8 +315,12 @@ class S3StorageTest {
         Storage nowhere = storage(Map.of("endpoint", "http://127.0.0.1:" + closedPort, "max_attempts", 1));
         assertThatThrownBy(() -> nowhere.ensureBucket("b"))
                 .isInstanceOf(CorcException.class)
-                .hasMessageContaining("cannot reach http://127.0.0.1:" + closedPort)
-                .satisfies(e -> assertThat(((CorcException) e).category()).isEqualTo(ErrorCategory.UNAVAILABLE));
+                .hasMessageStartingWith("cannot reach http://127.0.0.1:" + closedPort
+                        + " (connection refused) while trying to check bucket 'b'")
+                .hasMessageNotContaining("Exception")
+                .satisfies(e -> assertThat(((CorcException) e).category()).isEqualTo(ErrorCategory.UNAVAILABLE))
+                .satisfies(e -> assertThat(((CorcException) e).hint())
+                        .hasValueSatisfying(hint -> assertThat(hint).contains("--storage-endpoint")));
     }
 
     @Test
