@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -37,6 +38,9 @@ public final class JobService {
     static final String ROLLBACK_PENDING = "rollback-pending";
 
     public static final String RECORD_TYPE = "job";
+    /** The key of a job record's storage settings (those the job runner got). */
+    private static final String STORAGE_SETTINGS = "storage_settings";
+
     private static final String NO_LONGER_KNOWN = "the scheduler no longer knows this job";
     private static final java.util.regex.Pattern JOB_ID = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -55,27 +59,35 @@ public final class JobService {
 
     /**
      * Stages the inputs and submits the job. If submission fails, the staged inputs and the record are removed
-     * again before the exception is thrown.
+     * again before the exception is thrown. When the staged files cannot be removed then, the record stays as
+     * {@value #ROLLBACK_PENDING} for {@code corc gc}; when nothing was staged yet, there is nothing to roll back and
+     * the record goes.
      */
     public Job run(JobRequest request, String schedulerName, ProgressListener progress) {
         checkInputs(request.inputs());
-        String jobId = JobIds.next();
-        Staging layout = staging.layoutFor(jobId);
-        JobSpec spec = toSpec(jobId, request, layout);
         Scheduler scheduler = schedulers.apply(schedulerName);
-        if (spec.image() != null) {
+        if (request.image() != null) {
             scheduler.features().require(Feature.CONTAINER_IMAGES, schedulerName);
         }
-        if (spec.resources().gpus().count() > 0) {
+        if (request.resources() != null && request.resources().gpus().count() > 0) {
             scheduler.features().require(Feature.GPUS, schedulerName);
         }
-        records.put(StateRecord.create(RECORD_TYPE, jobId, "staging", recordData(spec, schedulerName, layout)));
+        JobSpec spec = claimNewJob(request, schedulerName);
+        String jobId = spec.id();
+        Staging layout = spec.staging();
+        boolean staged = false;
         try {
+            staging.prepare(layout); // the bucket: nothing of the job's is stored yet
+            staged = !request.inputs().isEmpty();
             staging.stageInputs(layout, request.inputs(), progress);
             Job job = scheduler.submit(spec, staging.runnerSecrets(), progress);
             records.update(RECORD_TYPE, jobId, record -> record == null ? null : record.withStatus("submitted"));
             return job;
         } catch (RuntimeException e) {
+            if (!staged) {
+                records.delete(RECORD_TYPE, jobId); // nothing of the job's reached storage
+                throw e;
+            }
             try {
                 staging.deleteJobFiles(layout);
                 records.delete(RECORD_TYPE, jobId);
@@ -86,6 +98,28 @@ public final class JobService {
                         RECORD_TYPE, jobId, record -> record == null ? null : record.withStatus(ROLLBACK_PENDING));
             }
             throw e;
+        }
+    }
+
+    /**
+     * Picks a fresh job id and records the job under it, atomically: ids are random, but a second job under an
+     * id in use would overwrite the first one's record (and its rollback delete it), so a taken id is drawn again.
+     */
+    private JobSpec claimNewJob(JobRequest request, String schedulerName) {
+        while (true) {
+            String jobId = JobIds.next();
+            Staging layout = staging.layoutFor(jobId);
+            JobSpec spec = toSpec(jobId, request, layout);
+            StateRecord claim = StateRecord.create(
+                    RECORD_TYPE, jobId, "staging", recordData(spec, schedulerName, layout, staging.recordedSettings()));
+            AtomicBoolean claimed = new AtomicBoolean();
+            records.update(RECORD_TYPE, jobId, existing -> {
+                claimed.set(existing == null);
+                return existing == null ? claim : existing;
+            });
+            if (claimed.get()) {
+                return spec;
+            }
         }
     }
 
@@ -147,10 +181,10 @@ public final class JobService {
     public void delete(String jobId, boolean withResults) {
         StateRecord record = record(jobId);
         schedulers.apply(record.string("scheduler")).remove(jobId);
-        Staging layout = layoutOf(record);
-        staging.deleteInputs(layout);
+        StagingArea.Located files = stagedAt(record);
+        staging.deleteInputs(files);
         if (withResults) {
-            staging.deleteJobFiles(layout);
+            staging.deleteJobFiles(files);
         }
         records.delete(RECORD_TYPE, jobId);
     }
@@ -191,30 +225,33 @@ public final class JobService {
         String status = record(jobId).status();
         if (ROLLBACK_PENDING.equals(status)) {
             StateRecord record = record(jobId);
-            staging.deleteJobFiles(layoutOf(record)); // never submitted: no scheduler to ask
+            staging.deleteJobFiles(stagedAt(record)); // never submitted: no scheduler to ask
             records.delete(RECORD_TYPE, jobId);
             return;
         }
         delete(jobId, "staging".equals(status));
     }
 
-    /** Downloads every task's outputs to {@code targetDir/<job-id>/<task-index>/...}. */
+    /**
+     * Downloads every task's outputs to {@code targetDir/<job-id>/<task-index>/...}, from the storage the job was
+     * staged to. A task whose output has no commit marker is left out and named in the report's {@code incomplete}.
+     */
     public TransferReport downloadResults(String jobId, Path targetDir, ProgressListener progress) {
-        return staging.downloadOutputs(layoutOf(record(jobId)), targetDir.resolve(jobId), progress);
+        return staging.downloadOutputs(stagedAt(record(jobId)), targetDir.resolve(jobId), progress);
     }
 
     public List<StoredObject> listResults(String jobId) {
-        return staging.listOutputs(layoutOf(record(jobId)));
+        return staging.listOutputs(stagedAt(record(jobId)));
     }
 
     public int deleteResults(String jobId) {
-        return staging.deleteOutputs(layoutOf(record(jobId)));
+        return staging.deleteOutputs(stagedAt(record(jobId)));
     }
 
     /** Where the job's outputs are stored, e.g. {@code s3://bucket/job-.../output/} or a local directory. */
     public String outputLocation(String jobId) {
-        Staging layout = layoutOf(record(jobId));
-        return staging.locate(layout, layout.outputKeyPrefix());
+        StagingArea.Located files = stagedAt(record(jobId));
+        return staging.locate(files, files.layout().outputKeyPrefix());
     }
 
     /** Inputs must exist and have distinct names, since each is staged under its own name. */
@@ -278,7 +315,8 @@ public final class JobService {
                 options);
     }
 
-    private static Map<String, Object> recordData(JobSpec spec, String schedulerName, Staging layout) {
+    private static Map<String, Object> recordData(
+            JobSpec spec, String schedulerName, Staging layout, Map<String, Object> storageSettings) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("name", spec.name());
         data.put("scheduler", schedulerName);
@@ -289,7 +327,20 @@ public final class JobService {
         data.put("bucket", layout.bucket());
         data.put("input_prefix", layout.inputPrefix());
         data.put("output_prefix", layout.outputPrefix());
+        data.put(STORAGE_SETTINGS, storageSettings); // plain, non-secret: what the job runner gets too
         return data;
+    }
+
+    /** The storage the job was staged to and its layout there, as its record says (see {@link StagingArea}). */
+    private StagingArea.Located stagedAt(StateRecord record) {
+        Map<String, ?> settings = record.data().get(STORAGE_SETTINGS) instanceof Map<?, ?> map ? stringKeys(map) : null;
+        return staging.recorded(layoutOf(record), settings);
+    }
+
+    private static Map<String, Object> stringKeys(Map<?, ?> map) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        map.forEach((key, value) -> copy.put(String.valueOf(key), value));
+        return copy;
     }
 
     private static Staging layoutOf(StateRecord record) {
