@@ -24,10 +24,12 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Job controller and kubelet the mock API server lacks, for end-to-end tests: for every Job created it makes
@@ -128,8 +130,12 @@ final class LocalKubelet implements AutoCloseable {
                     .orElseThrow()
                     .getSecret()
                     .getSecretName();
-            Secret secret =
-                    client.secrets().inNamespace(namespace).withName(secretName).get();
+            // corc creates the Secret just after the Job; like a kubelet, wait until the volume can be mounted
+            var secretResource = client.secrets().inNamespace(namespace).withName(secretName);
+            Secret secret = secretResource.get();
+            if (secret == null) {
+                secret = secretResource.waitUntilCondition(Objects::nonNull, 30, TimeUnit.SECONDS);
+            }
             for (Map.Entry<String, String> item : secret.getData().entrySet()) {
                 Files.write(
                         secretDir.resolve(item.getKey()), Base64.getDecoder().decode(item.getValue()));

@@ -20,7 +20,6 @@ import io.corc.api.StateRecord;
 import io.corc.api.TaskStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -130,7 +129,7 @@ final class KubernetesScheduler implements Scheduler {
         if (image == null || image.isBlank()) {
             throw CorcException.invalidInput(
                             "the kubernetes scheduler runs each task in a container image, and the" + " job names none")
-                    .withHint("add --image (e.g. --image mccode/mcstas:3.5.1) or set"
+                    .withHint("add --image (e.g. --image nielsbohr/mccode-job-runner:latest for McStas) or set"
                             + " corc.schedulers.kubernetes.default_image");
         }
         checkStaging(spec);
@@ -149,14 +148,11 @@ final class KubernetesScheduler implements Scheduler {
         }
         records.put(StateRecord.create(RECORD_TYPE, spec.id(), "submitting", data));
         progress.onProgress("creating Kubernetes job", 0, 1);
-        boolean secretCreated = false;
+        // Job first, then its Secret already owned by it: two API calls, and the cluster deletes the Secret with the
+        // Job. A pod that starts before the Secret exists waits in ContainerCreating until the kubelet can mount it.
         boolean jobCreated = false;
+        boolean secretCreated = false;
         try {
-            Secret secret = client.secrets()
-                    .inNamespace(options.namespace())
-                    .resource(JobManifests.secret(spec, options.namespace(), runnerSecrets))
-                    .create();
-            secretCreated = true;
             io.fabric8.kubernetes.api.model.batch.v1.Job job = client.batch()
                     .v1()
                     .jobs()
@@ -166,8 +162,9 @@ final class KubernetesScheduler implements Scheduler {
             jobCreated = true;
             client.secrets()
                     .inNamespace(options.namespace())
-                    .withName(secret.getMetadata().getName())
-                    .patch(PatchContext.of(PatchType.JSON_MERGE), ownerPatch(job));
+                    .resource(JobManifests.ownedBy(JobManifests.secret(spec, options.namespace(), runnerSecrets), job))
+                    .create();
+            secretCreated = true;
             records.update(RECORD_TYPE, spec.id(), r -> r == null ? null : r.withStatus("submitted"));
             progress.onProgress("creating Kubernetes job", 1, 1);
             return TaskStates.toJob(job, List.of(), name);
@@ -208,13 +205,6 @@ final class KubernetesScheduler implements Scheduler {
         } catch (Exception e) {
             return false;
         }
-    }
-
-    private static String ownerPatch(io.fabric8.kubernetes.api.model.batch.v1.Job job) {
-        return "{\"metadata\":{\"ownerReferences\":[{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"name\":\""
-                + job.getMetadata().getName() + "\",\"uid\":\""
-                + job.getMetadata().getUid()
-                + "\",\"blockOwnerDeletion\":false}]}}";
     }
 
     private void rollBack(

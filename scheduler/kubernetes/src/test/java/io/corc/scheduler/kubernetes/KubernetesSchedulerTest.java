@@ -271,7 +271,7 @@ class KubernetesSchedulerTest {
     }
 
     @Test
-    void aRefusedJobRollsBackItsSecret() {
+    void aRefusedJobLeavesNothingBehind() {
         JobSpec spec = spec(1);
         server.expect()
                 .post()
@@ -297,6 +297,28 @@ class KubernetesSchedulerTest {
                         .withName(spec.id() + "-corc")
                         .get())
                 .isNull();
+        assertThat(records.get(KubernetesScheduler.RECORD_TYPE, spec.id())).isEmpty();
+    }
+
+    @Test
+    void aRefusedSecretRollsBackTheJob() {
+        JobSpec spec = spec(2);
+        server.expect()
+                .post()
+                .withPath("/api/v1/namespaces/test/secrets")
+                .andReturn(
+                        403,
+                        new StatusBuilder()
+                                .withCode(403)
+                                .withMessage("secrets is forbidden: User \"ci\" cannot create resource \"secrets\"")
+                                .build())
+                .once();
+
+        assertThatThrownBy(() -> scheduler.submit(spec, Map.of("aws_access_key_id", "A"), ProgressListener.NONE))
+                .isInstanceOfSatisfying(CorcException.class, e -> assertThat(e.getMessage())
+                        .contains("cannot create resource")
+                        .contains("namespace test"));
+        assertThat(controller.job(spec.id())).isNull();
         assertThat(records.get(KubernetesScheduler.RECORD_TYPE, spec.id())).isEmpty();
     }
 
