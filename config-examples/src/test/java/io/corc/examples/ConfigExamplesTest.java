@@ -24,7 +24,7 @@ class ConfigExamplesTest {
     void folderHoldsExamples() throws IOException {
         assertThat(examples())
                 .extracting(path -> path.getFileName().toString())
-                .contains("local.yaml", "oci-thesis.yaml", "s3-minio.yaml");
+                .contains("local.yaml", "mcstas-kubernetes.yaml", "oci-thesis.yaml", "s3-minio.yaml");
     }
 
     @TestFactory
