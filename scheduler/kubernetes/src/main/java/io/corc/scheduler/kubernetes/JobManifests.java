@@ -5,21 +5,23 @@ import io.corc.api.ResourceRequest;
 import io.corc.jobio.ContainerTask;
 import io.corc.jobio.JobJson;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.EnvVarSource;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectFieldSelector;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.SecretVolumeSource;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
-import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -89,97 +91,102 @@ final class JobManifests {
         Map<String, String> data = new TreeMap<>();
         runnerSecrets.forEach((name, value) -> data.put(name, base64(value)));
         data.put(SPEC_KEY, base64(JobJson.toJson(spec)));
-        return new SecretBuilder()
-                .withNewMetadata()
-                .withName(secretName(spec.id()))
-                .withNamespace(namespace)
-                .withLabels(labels(spec.id()))
-                .endMetadata()
-                .withType("Opaque")
-                .withImmutable(true)
-                .withData(data)
-                .build();
+        Secret secret = new Secret();
+        secret.setMetadata(metadata(secretName(spec.id()), namespace, labels(spec.id()), null));
+        secret.setType("Opaque");
+        secret.setImmutable(true);
+        secret.setData(data);
+        return secret;
     }
 
-    /** Makes the Job own the Secret, so the cluster deletes the Secret with the Job (after its TTL, say). */
+    /** Makes the Job own {@code secret} (changed and returned), so the cluster deletes it with the Job. */
     static Secret ownedBy(Secret secret, Job job) {
-        return new SecretBuilder(secret)
-                .editMetadata()
-                .withOwnerReferences(new OwnerReferenceBuilder()
-                        .withApiVersion("batch/v1")
-                        .withKind("Job")
-                        .withName(job.getMetadata().getName())
-                        .withUid(job.getMetadata().getUid())
-                        .withBlockOwnerDeletion(false)
-                        .build())
-                .endMetadata()
-                .build();
+        OwnerReference owner = new OwnerReference();
+        owner.setApiVersion("batch/v1");
+        owner.setKind("Job");
+        owner.setName(job.getMetadata().getName());
+        owner.setUid(job.getMetadata().getUid());
+        owner.setBlockOwnerDeletion(false);
+        secret.getMetadata().setOwnerReferences(List.of(owner));
+        return secret;
     }
 
+    // The objects are assembled with setters: fabric8's nested builders copy every subtree at each level, which made
+    // building a Job cost as much client CPU as sending it (bench/k8s-submit.sh).
     static Job job(JobSpec spec, String image, JobOptions options, KubernetesSettings settings) {
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put(NAME_ANNOTATION, spec.name());
         annotations.put(CAPTURE_ANNOTATION, Boolean.toString(spec.capture()));
         annotations.put(IMAGE_ANNOTATION, image);
-        Long podDeadline = spec.timeLimit() == null
-                ? null
-                : spec.timeLimit().plus(settings.stagingAllowance()).toSeconds();
-        return new JobBuilder()
-                .withNewMetadata()
-                .withName(spec.id())
-                .withNamespace(options.namespace())
-                .withLabels(labels(spec.id()))
-                .withAnnotations(annotations)
-                .endMetadata()
-                .withNewSpec()
-                .withCompletionMode("Indexed")
-                .withCompletions(spec.numJobs())
-                .withParallelism(spec.numParallel())
-                .withBackoffLimit(options.backoffLimit())
-                .withTtlSecondsAfterFinished((int) settings.ttlAfterFinished().toSeconds())
-                .withNewTemplate()
-                .withNewMetadata()
-                .withLabels(labels(spec.id()))
-                .endMetadata()
-                .withNewSpec()
-                .withRestartPolicy("Never")
-                .withShareProcessNamespace(true)
-                .withActiveDeadlineSeconds(podDeadline)
-                .withServiceAccountName(options.serviceAccount())
-                // the user's command needs no API access unless a service account was asked for
-                .withAutomountServiceAccountToken(options.serviceAccount() == null ? false : null)
-                .withNodeSelector(options.nodeSelector().isEmpty() ? null : options.nodeSelector())
-                .withTolerations(options.tolerations().stream()
-                        .map(t -> new TolerationBuilder()
-                                .withKey(t.key())
-                                .withOperator(t.value() == null ? "Exists" : "Equal")
-                                .withValue(t.value())
-                                .withEffect(t.effect())
-                                .build())
-                        .toList())
-                .withImagePullSecrets(settings.imagePullSecrets().stream()
-                        .map(LocalObjectReference::new)
-                        .toList())
-                .addNewVolume()
-                .withName(WORK_VOLUME)
-                .withNewEmptyDir()
-                .endEmptyDir()
-                .endVolume()
-                .addNewVolume()
-                .withName(SECRET_VOLUME)
-                .withNewSecret()
-                .withSecretName(secretName(spec.id()))
-                .withDefaultMode(0400)
-                .endSecret()
-                .endVolume()
-                .withInitContainers(runner(STAGE_IN, stageInArgs(), options, settings))
-                .withContainers(
-                        task(spec, image, options, settings),
-                        runner(STAGE_OUT, stageOutArgs(settings), options, settings))
-                .endSpec()
-                .endTemplate()
-                .endSpec()
-                .build();
+
+        PodSpec pod = new PodSpec();
+        pod.setRestartPolicy("Never");
+        pod.setShareProcessNamespace(true);
+        pod.setActiveDeadlineSeconds(
+                spec.timeLimit() == null
+                        ? null
+                        : spec.timeLimit().plus(settings.stagingAllowance()).toSeconds());
+        pod.setServiceAccountName(options.serviceAccount());
+        // the user's command needs no API access unless a service account was asked for
+        pod.setAutomountServiceAccountToken(options.serviceAccount() == null ? false : null);
+        pod.setNodeSelector(options.nodeSelector().isEmpty() ? null : options.nodeSelector());
+        pod.setTolerations(
+                options.tolerations().stream().map(JobManifests::toleration).toList());
+        pod.setImagePullSecrets(settings.imagePullSecrets().stream()
+                .map(LocalObjectReference::new)
+                .toList());
+        Volume work = new Volume();
+        work.setName(WORK_VOLUME);
+        work.setEmptyDir(new EmptyDirVolumeSource());
+        Volume secret = new Volume();
+        secret.setName(SECRET_VOLUME);
+        SecretVolumeSource secretSource = new SecretVolumeSource();
+        secretSource.setSecretName(secretName(spec.id()));
+        secretSource.setDefaultMode(0400);
+        secret.setSecret(secretSource);
+        pod.setVolumes(List.of(work, secret));
+        pod.setInitContainers(List.of(runner(STAGE_IN, stageInArgs(), options, settings)));
+        pod.setContainers(List.of(
+                task(spec, image, options, settings), runner(STAGE_OUT, stageOutArgs(settings), options, settings)));
+
+        PodTemplateSpec template = new PodTemplateSpec();
+        template.setMetadata(metadata(null, null, labels(spec.id()), null));
+        template.setSpec(pod);
+
+        io.fabric8.kubernetes.api.model.batch.v1.JobSpec jobSpec =
+                new io.fabric8.kubernetes.api.model.batch.v1.JobSpec();
+        jobSpec.setCompletionMode("Indexed");
+        jobSpec.setCompletions(spec.numJobs());
+        jobSpec.setParallelism(spec.numParallel());
+        jobSpec.setBackoffLimit(options.backoffLimit());
+        jobSpec.setTtlSecondsAfterFinished((int) settings.ttlAfterFinished().toSeconds());
+        jobSpec.setTemplate(template);
+
+        Job job = new Job();
+        job.setApiVersion("batch/v1");
+        job.setKind("Job");
+        job.setMetadata(metadata(spec.id(), options.namespace(), labels(spec.id()), annotations));
+        job.setSpec(jobSpec);
+        return job;
+    }
+
+    private static Toleration toleration(JobOptions.Toleration wanted) {
+        Toleration toleration = new Toleration();
+        toleration.setKey(wanted.key());
+        toleration.setOperator(wanted.value() == null ? "Exists" : "Equal");
+        toleration.setValue(wanted.value());
+        toleration.setEffect(wanted.effect());
+        return toleration;
+    }
+
+    private static ObjectMeta metadata(
+            String name, String namespace, Map<String, String> labels, Map<String, String> annotations) {
+        ObjectMeta metadata = new ObjectMeta();
+        metadata.setName(name);
+        metadata.setNamespace(namespace);
+        metadata.setLabels(labels);
+        metadata.setAnnotations(annotations);
+        return metadata;
     }
 
     private static List<String> stageInArgs() {
@@ -212,19 +219,18 @@ final class JobManifests {
 
     /** A runner container: the runner image's entrypoint is {@code corc}, so only arguments are given. */
     private static Container runner(String name, List<String> args, JobOptions options, KubernetesSettings settings) {
-        return new ContainerBuilder()
-                .withName(name)
-                .withImage(settings.runnerImage())
-                .withImagePullPolicy(options.imagePullPolicy())
-                .withArgs(args)
-                .withEnv(indexVariable())
-                .withVolumeMounts(workMount(), secretMount())
-                .withResources(new ResourceRequirementsBuilder()
-                        .addToRequests("cpu", new Quantity(settings.runnerCpu()))
-                        .addToRequests("memory", new Quantity(settings.runnerMemory()))
-                        .build())
-                .withTerminationMessagePolicy("File")
-                .build();
+        Container runner = container(name, settings.runnerImage(), options);
+        runner.setArgs(args);
+        runner.setEnv(List.of(indexVariable()));
+        runner.setVolumeMounts(List.of(workMount(), secretMount()));
+        ResourceRequirements resources = new ResourceRequirements();
+        Map<String, Quantity> requests = new LinkedHashMap<>();
+        requests.put("cpu", new Quantity(settings.runnerCpu()));
+        requests.put("memory", new Quantity(settings.runnerMemory()));
+        resources.setRequests(requests);
+        runner.setResources(resources);
+        runner.setTerminationMessagePolicy("File");
+        return runner;
     }
 
     private static Container task(JobSpec spec, String image, JobOptions options, KubernetesSettings settings) {
@@ -239,16 +245,21 @@ final class JobManifests {
         env.add(new EnvVar("CORC_INPUT", TASK_DIR + "/input", null));
         env.add(new EnvVar("CORC_OUTPUT", TASK_DIR + "/output", null));
         env.add(new EnvVar(ContainerTask.CONTROL_DIR_VARIABLE, CONTROL_DIR, null));
-        return new ContainerBuilder()
-                .withName(TASK)
-                .withImage(image)
-                .withImagePullPolicy(options.imagePullPolicy())
-                .withCommand(command)
-                .withWorkingDir(spec.workingDir() == null ? TASK_DIR : spec.workingDir())
-                .withEnv(env)
-                .withVolumeMounts(workMount())
-                .withResources(resources(spec.resources(), settings.gpuResource()))
-                .build();
+        Container task = container(TASK, image, options);
+        task.setCommand(command);
+        task.setWorkingDir(spec.workingDir() == null ? TASK_DIR : spec.workingDir());
+        task.setEnv(env);
+        task.setVolumeMounts(List.of(workMount()));
+        task.setResources(resources(spec.resources(), settings.gpuResource()));
+        return task;
+    }
+
+    private static Container container(String name, String image, JobOptions options) {
+        Container container = new Container();
+        container.setName(name);
+        container.setImage(image);
+        container.setImagePullPolicy(options.imagePullPolicy());
+        return container;
     }
 
     /**
@@ -276,10 +287,10 @@ final class JobManifests {
         if (requests.isEmpty() && limits.isEmpty()) {
             return null;
         }
-        return new ResourceRequirementsBuilder()
-                .withRequests(requests.isEmpty() ? null : requests)
-                .withLimits(limits.isEmpty() ? null : limits)
-                .build();
+        ResourceRequirements resources = new ResourceRequirements();
+        resources.setRequests(requests.isEmpty() ? null : requests);
+        resources.setLimits(limits.isEmpty() ? null : limits);
+        return resources;
     }
 
     private static Quantity cpu(double cores) {
@@ -288,29 +299,29 @@ final class JobManifests {
     }
 
     private static EnvVar indexVariable() {
-        return new EnvVarBuilder()
-                .withName("CORC_TASK_INDEX")
-                .withNewValueFrom()
-                .withNewFieldRef()
-                .withFieldPath("metadata.annotations['" + INDEX_ANNOTATION + "']")
-                .endFieldRef()
-                .endValueFrom()
-                .build();
+        EnvVarSource source = new EnvVarSource();
+        ObjectFieldSelector field = new ObjectFieldSelector();
+        field.setFieldPath("metadata.annotations['" + INDEX_ANNOTATION + "']");
+        source.setFieldRef(field);
+        EnvVar index = new EnvVar();
+        index.setName("CORC_TASK_INDEX");
+        index.setValueFrom(source);
+        return index;
     }
 
     private static VolumeMount workMount() {
-        return new VolumeMountBuilder()
-                .withName(WORK_VOLUME)
-                .withMountPath(WORK_MOUNT)
-                .build();
+        VolumeMount mount = new VolumeMount();
+        mount.setName(WORK_VOLUME);
+        mount.setMountPath(WORK_MOUNT);
+        return mount;
     }
 
     private static VolumeMount secretMount() {
-        return new VolumeMountBuilder()
-                .withName(SECRET_VOLUME)
-                .withMountPath(SECRET_MOUNT)
-                .withReadOnly(true)
-                .build();
+        VolumeMount mount = new VolumeMount();
+        mount.setName(SECRET_VOLUME);
+        mount.setMountPath(SECRET_MOUNT);
+        mount.setReadOnly(true);
+        return mount;
     }
 
     private static String base64(String value) {

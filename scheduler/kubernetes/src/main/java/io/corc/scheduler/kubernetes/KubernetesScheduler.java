@@ -146,7 +146,8 @@ final class KubernetesScheduler implements Scheduler {
         if (submitTarget.context() != null) {
             data.put("context", submitTarget.context());
         }
-        records.put(StateRecord.create(RECORD_TYPE, spec.id(), "submitting", data));
+        StateRecord intent = StateRecord.create(RECORD_TYPE, spec.id(), "submitting", data);
+        records.put(intent);
         progress.onProgress("creating Kubernetes job", 0, 1);
         // Job first, then its Secret already owned by it: two API calls, and the cluster deletes the Secret with the
         // Job. A pod that starts before the Secret exists waits in ContainerCreating until the kubelet can mount it.
@@ -165,7 +166,7 @@ final class KubernetesScheduler implements Scheduler {
                     .resource(JobManifests.ownedBy(JobManifests.secret(spec, options.namespace(), runnerSecrets), job))
                     .create();
             secretCreated = true;
-            records.update(RECORD_TYPE, spec.id(), r -> r == null ? null : r.withStatus("submitted"));
+            records.put(intent.withStatus("submitted")); // only submit and its rollback write this record
             progress.onProgress("creating Kubernetes job", 1, 1);
             return TaskStates.toJob(job, List.of(), name);
         } catch (RuntimeException e) {
