@@ -28,7 +28,9 @@ public interface Scheduler {
 
     /**
      * Submits the job and returns as soon as the scheduler has accepted it. If the submission fails part-way,
-     * what was created for it is removed before the exception is thrown.
+     * what was created for it is removed before the exception is thrown. When that removal fails too, its failure
+     * is attached to the exception as a suppressed one and the scheduler keeps what {@link #remove} needs to finish
+     * the clean-up later ({@code corc gc} calls it).
      */
     Job submit(JobSpec spec, ProgressListener progress);
 

@@ -59,9 +59,8 @@ public final class JobService {
 
     /**
      * Stages the inputs and submits the job. If submission fails, the staged inputs and the record are removed
-     * again before the exception is thrown. When the staged files cannot be removed then, the record stays as
-     * {@value #ROLLBACK_PENDING} for {@code corc gc}; when nothing was staged yet, there is nothing to roll back and
-     * the record goes.
+     * again before the exception is thrown. When the staged files cannot be removed then, or the scheduler could not
+     * remove its part, the record stays as {@value #ROLLBACK_PENDING} for {@code corc gc}.
      */
     public Job run(JobRequest request, String schedulerName, ProgressListener progress) {
         checkInputs(request.inputs());
@@ -76,24 +75,30 @@ public final class JobService {
         String jobId = spec.id();
         Staging layout = spec.staging();
         boolean staged = false;
+        boolean submitting = false;
         try {
             staging.prepare(layout); // the bucket: nothing of the job's is stored yet
             staged = !request.inputs().isEmpty();
             staging.stageInputs(layout, request.inputs(), progress);
+            submitting = true;
             Job job = scheduler.submit(spec, staging.runnerSecrets(), progress);
             records.update(RECORD_TYPE, jobId, record -> record == null ? null : record.withStatus("submitted"));
             return job;
         } catch (RuntimeException e) {
-            if (!staged) {
-                records.delete(RECORD_TYPE, jobId); // nothing of the job's reached storage
-                throw e;
+            // a scheduler that could not undo its part says so with a suppressed exception (Scheduler#submit)
+            boolean cleaned = !(submitting && e.getSuppressed().length > 0);
+            if (staged) {
+                try {
+                    staging.deleteJobFiles(layout);
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                    cleaned = false;
+                }
             }
-            try {
-                staging.deleteJobFiles(layout);
+            if (cleaned) {
                 records.delete(RECORD_TYPE, jobId);
-            } catch (RuntimeException cleanup) {
-                // storage unreachable, say: the record stays as the intent to clean up, for corc gc, not as a job
-                e.addSuppressed(cleanup);
+            } else {
+                // storage or cluster unreachable, say: the record stays as the intent to clean up, for corc gc
                 records.update(
                         RECORD_TYPE, jobId, record -> record == null ? null : record.withStatus(ROLLBACK_PENDING));
             }
@@ -198,7 +203,9 @@ public final class JobService {
         for (StateRecord record : records.list(RECORD_TYPE)) {
             if (ROLLBACK_PENDING.equals(record.status())) {
                 items.add(new AbandonedJob(
-                        record.id(), "its submission failed and its staged files could not be removed then", true));
+                        record.id(),
+                        "its submission failed and what it left (staged files, scheduler objects) could not be removed then",
+                        true));
                 continue;
             }
             if ("staging".equals(record.status())) {
@@ -225,7 +232,8 @@ public final class JobService {
         String status = record(jobId).status();
         if (ROLLBACK_PENDING.equals(status)) {
             StateRecord record = record(jobId);
-            staging.deleteJobFiles(stagedAt(record)); // never submitted: no scheduler to ask
+            schedulers.apply(record.string("scheduler")).remove(jobId); // what a failed submit may have left there
+            staging.deleteJobFiles(stagedAt(record));
             records.delete(RECORD_TYPE, jobId);
             return;
         }

@@ -215,6 +215,26 @@ class JobServiceStorageTest {
         assertThat(storage.list("corc", id + "/")).isEmpty();
     }
 
+    @Test
+    void whatAFailedSubmitLeftInTheSchedulerIsRecordedAndRemovedByGc() throws Exception {
+        JobService jobs = localService();
+        scheduler.leavesLeftovers = true;
+
+        assertThatThrownBy(() -> jobs.run(withInput(), "fake", ProgressListener.NONE))
+                .hasMessageContaining("went away");
+
+        StateRecord record = records.list("job").get(0);
+        assertThat(record.status()).isEqualTo(JobService.ROLLBACK_PENDING);
+        assertThat(scheduler.get(record.id())).isPresent();
+        assertThat(jobs.list(null)).isEmpty(); // not a job anyone submitted successfully
+        assertThat(jobs.abandoned(Instant.now())).extracting(AbandonedJob::id).containsExactly(record.id());
+
+        jobs.forget(record.id());
+
+        assertThat(scheduler.get(record.id())).isEmpty();
+        assertThat(records.list("job")).isEmpty();
+    }
+
     /** Local storage whose calls can be made to fail like an unreachable store's. */
     private static final class FlakyStorage implements Storage {
         private final Storage delegate;
@@ -289,6 +309,9 @@ class JobServiceStorageTest {
     /** A scheduler that accepts (and then knows) or rejects every job. */
     private static final class FakeScheduler implements Scheduler {
         boolean rejects;
+        /** Rejects and, like a cluster that went away mid-submit, keeps what it created; reports that as Scheduler#submit says. */
+        boolean leavesLeftovers;
+
         private final Map<String, Job> jobs = new HashMap<>();
 
         @Override
@@ -314,6 +337,11 @@ class JobServiceStorageTest {
             Job job = new Job(
                     spec.id(), spec.name(), "fake", JobState.SUCCEEDED, List.of(), Instant.now(), null, Map.of());
             jobs.put(job.id(), job);
+            if (leavesLeftovers) {
+                CorcException error = new CorcException(ErrorCategory.UNAVAILABLE, "the cluster went away");
+                error.addSuppressed(new CorcException(ErrorCategory.UNAVAILABLE, "cannot delete job " + spec.id()));
+                throw error;
+            }
             return job;
         }
 
