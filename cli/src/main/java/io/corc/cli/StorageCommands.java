@@ -445,9 +445,11 @@ final class StorageCommands {
             String from = upload ? dir.toString() : remote.uri();
             String to = upload ? remote.uri() : dir.toString();
             List<String> toTransfer = changed;
+            // as storage get: sub-trees whose upload was cut off (or still runs) are left out, a failed outcome
+            boolean complete = report.incomplete().isEmpty();
             context.emit(
                     Views.document(
-                            "success",
+                            complete ? "success" : "partial",
                             "source",
                             from,
                             "destination",
@@ -474,7 +476,7 @@ final class StorageCommands {
                                     + (delete ? "; deleted " + extraneous.size() + " not in the source" : ""));
                         }
                     });
-            return ExitCodes.OK;
+            return complete ? ExitCodes.OK : ExitCodes.FAILED_OUTCOME;
         }
 
         /**

@@ -335,7 +335,7 @@ class StorageCommandsTest {
     }
 
     @Test
-    void getOfATreeWithACutOffSubTreeIsPartialAndNamesIt() throws Exception {
+    void getOrSyncOfATreeWithACutOffSubTreeIsPartialAndNamesIt() throws Exception {
         ok("storage", "put", tree().toString(), "corc://runs/a");
         // b was cut off: a file stored, no commit marker
         ok("storage", "put", Files.writeString(work.resolve("half.txt"), "half").toString(), "corc://runs/b/half.txt");
@@ -352,6 +352,12 @@ class StorageCommandsTest {
         assertThat(work.resolve("copy/b")).doesNotExist();
         assertThat(human.code()).as(human.toString()).isEqualTo(ExitCodes.FAILED_OUTCOME);
         assertThat(human.out()).contains("Not downloaded, their upload has not completed: runs/b/");
+        CliRunner.Result sync = cli.run(
+                "storage", "sync", "corc://runs/", work.resolve("synced").toString(), "-o", "json");
+        assertThat(sync.code()).as(sync.toString()).isEqualTo(ExitCodes.FAILED_OUTCOME);
+        assertThat(sync.json()).containsEntry("status", "partial");
+        assertThat(work.resolve("synced/a/a.txt")).hasContent("alpha\n");
+        assertThat(work.resolve("synced/b")).doesNotExist();
 
         // a tree another tool stored (no marker anywhere) is fetched whole, as before
         ok("storage", "put", work.resolve("half.txt").toString(), "corc://foreign/x/half.txt");
