@@ -146,8 +146,10 @@ final class KubernetesScheduler implements Scheduler {
         if (submitTarget.context() != null) {
             data.put("context", submitTarget.context());
         }
-        StateRecord intent = StateRecord.create(RECORD_TYPE, spec.id(), "submitting", data);
-        records.put(intent);
+        // Written once, before any API call: where the job is, or would be. Should this process die before the Job
+        // exists, the record still names the place, and remove() (corc gc, for the core's job record that never
+        // got past staging) looks there and deletes whatever did get created.
+        records.put(StateRecord.create(RECORD_TYPE, spec.id(), "submitted", data));
         progress.onProgress("creating Kubernetes job", 0, 1);
         // Job first, then its Secret already owned by it: two API calls, and the cluster deletes the Secret with the
         // Job. A pod that starts before the Secret exists waits in ContainerCreating until the kubelet can mount it.
@@ -166,7 +168,6 @@ final class KubernetesScheduler implements Scheduler {
                     .resource(JobManifests.ownedBy(JobManifests.secret(spec, options.namespace(), runnerSecrets), job))
                     .create();
             secretCreated = true;
-            records.put(intent.withStatus("submitted")); // only submit and its rollback write this record
             progress.onProgress("creating Kubernetes job", 1, 1);
             return TaskStates.toJob(job, List.of(), name);
         } catch (RuntimeException e) {
