@@ -425,4 +425,36 @@ class KubernetesSchedulerTest {
         assertThat(scheduler.check().ok()).isTrue();
         assertThat(scheduler.check().reason()).contains("namespace test");
     }
+
+    @Test
+    void anUnreachableApiServerIsReportedInPlainWordsAndLeavesNoRecord() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        try (io.fabric8.kubernetes.client.KubernetesClient down =
+                new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
+                                .withMasterUrl("https://127.0.0.1:" + closedPort)
+                                .withNamespace("test")
+                                .withRequestRetryBackoffLimit(0)
+                                .build())
+                        .build()) {
+            KubernetesScheduler offline =
+                    new KubernetesScheduler("kubernetes", JobManifestsTest.SETTINGS, records, (k, c) -> down);
+            JobSpec spec = spec(1);
+
+            assertThatThrownBy(() -> offline.submit(spec, Map.of("aws_access_key_id", "A"), ProgressListener.NONE))
+                    .isInstanceOfSatisfying(CorcException.class, e -> {
+                        assertThat(e.category()).isEqualTo(ErrorCategory.UNAVAILABLE);
+                        assertThat(e.getMessage())
+                                .contains("connection refused")
+                                .contains("namespace test");
+                        assertThat(e.hint())
+                                .hasValueSatisfying(h -> assertThat(h).contains("kubeconfig"));
+                    });
+            assertThat(records.get(KubernetesScheduler.RECORD_TYPE, spec.id())).isEmpty();
+        }
+    }
 }
