@@ -60,6 +60,15 @@ public interface Storage {
     }
 
     /**
+     * Settings a job runner on another machine needs that this machine found in its own environment rather than in
+     * corc's configuration (for S3: the region from the AWS profile), by key of the backend's configuration
+     * section. Not secret; configured settings win over these. Empty when there are none.
+     */
+    default java.util.Map<String, String> runnerSettings() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Where {@code key} lives, in the form users know for this backend ({@code s3://bucket/key}, a local path), for
      * messages such as "results are in ...". Does not check that the key exists.
      */

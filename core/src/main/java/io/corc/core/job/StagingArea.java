@@ -96,6 +96,10 @@ public final class StagingArea {
         recordedSettings()
                 .forEach(
                         (key, value) -> options.put(Staging.STORAGE_CONFIG_OPTION_PREFIX + key, String.valueOf(value)));
+        // what this machine resolved from its environment (a profile's region), which a pod cannot look up
+        storage.get()
+                .runnerSettings()
+                .forEach((key, value) -> options.putIfAbsent(Staging.STORAGE_CONFIG_OPTION_PREFIX + key, value));
         return options;
     }
 

@@ -137,7 +137,7 @@ public final class S3Storage implements Storage {
         try {
             s3.createBucket(b -> {
                 b.bucket(bucket);
-                String region = settings.region();
+                String region = region();
                 // AWS wants the region spelled out except for us-east-1; S3-compatible stores often refuse one
                 if (settings.endpoint() == null && region != null && !region.equals("us-east-1")) {
                     b.createBucketConfiguration(c -> c.locationConstraint(region));
@@ -473,6 +473,16 @@ public final class S3Storage implements Storage {
             files.put(S3Clients.SESSION_TOKEN_FILE, session.sessionToken());
         }
         return files;
+    }
+
+    @Override
+    public Map<String, String> runnerSettings() {
+        return Map.of("region", region());
+    }
+
+    /** The region the client signs for: configured, else from the profile or environment (S3Clients#region). */
+    private String region() {
+        return s3.serviceClientConfiguration().region().id();
     }
 
     @Override

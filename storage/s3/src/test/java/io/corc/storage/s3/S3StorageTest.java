@@ -272,12 +272,13 @@ class S3StorageTest {
     }
 
     @Test
-    void credentialsComeFromTheNamedProfileOfTheConfiguredFiles() throws IOException {
+    void credentialsAndRegionComeFromTheNamedProfileOfTheConfiguredFiles() throws IOException {
         Path credentials = dir.resolve("aws/credentials");
         write(
                 credentials,
                 "[other]\naws_access_key_id = x\naws_secret_access_key = y\n\n[local-s3]\naws_access_key_id = "
                         + server.accessKey() + "\naws_secret_access_key = " + server.secretKey() + "\n");
+        write(dir.resolve("aws/config"), "[profile local-s3]\nregion = eu-north-1\n");
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("endpoint", server.endpoint().toString());
         config.put("credentials_file", credentials.toString());
@@ -291,6 +292,8 @@ class S3StorageTest {
         viaProfile.ensureBucket("profile-bucket");
         assertThat(viaProfile.check().ok()).isTrue();
         assertThat(viaProfile.check().reason()).contains("bucket 'profile-bucket'");
+        // a runner in a pod has no such profile: the region found here travels with the job
+        assertThat(viaProfile.runnerSettings()).isEqualTo(Map.of("region", "eu-north-1"));
     }
 
     @Test
