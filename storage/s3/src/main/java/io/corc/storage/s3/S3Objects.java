@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -247,35 +246,21 @@ final class S3Objects {
      */
     CompletableFuture<Void> download(
             String bucket, String key, long size, String expected, Path target, TransferProgress progress) {
-        return onceMoreOnMismatch(() -> attemptDownload(bucket, key, size, expected, target, progress));
-    }
-
-    /**
-     * Makes an attempt, and one more if it failed with a checksum mismatch: bytes damaged on the way are fetched
-     * again once, a second mismatch fails. The attempt may run in the calling thread ({@link #now}) or in the pool.
-     */
-    private static CompletableFuture<Void> onceMoreOnMismatch(Supplier<CompletableFuture<Void>> attempt) {
-        return attempt.get()
+        return attemptDownload(bucket, key, size, expected, target, progress)
                 .handle((ok, failure) -> {
-                    Throwable cause = unwrap(failure);
-                    if (cause instanceof CorcException e && e.getMessage().contains("checksum mismatch")) {
-                        return attempt.get();
+                    if (isMismatch(unwrap(failure))) { // bytes damaged on the way: fetched again once
+                        return attemptDownload(bucket, key, size, expected, target, progress);
                     }
                     return failure == null
                             ? CompletableFuture.<Void>completedFuture(null)
-                            : CompletableFuture.<Void>failedFuture(cause);
+                            : CompletableFuture.<Void>failedFuture(failure);
                 })
                 .thenCompose(f -> f);
     }
 
-    /** Runs {@code work} in the calling thread; its outcome as a completed future. */
-    private static CompletableFuture<Void> now(Runnable work) {
-        try {
-            work.run();
-            return CompletableFuture.completedFuture(null);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+    /** A checksum mismatch, which a download retries once (a second one fails). */
+    private static boolean isMismatch(Throwable failure) {
+        return failure instanceof CorcException e && e.getMessage().contains("checksum mismatch");
     }
 
     private CompletableFuture<Void> attemptDownload(
@@ -332,11 +317,12 @@ final class S3Objects {
     void downloadSmall(String bucket, String key, long size, String expected, Path target, TransferProgress progress) {
         Path part = LocalTrees.partFile(target);
         try {
-            // both attempts run here, so the future is complete when it is returned
-            onceMoreOnMismatch(() -> now(() -> downloadWhole(bucket, key, size, expected, part, target, progress)))
-                    .join();
-        } catch (CompletionException e) {
-            throw unwrap(e) instanceof RuntimeException failure ? failure : e;
+            downloadWhole(bucket, key, size, expected, part, target, progress);
+        } catch (CorcException e) {
+            if (!isMismatch(e)) {
+                throw e;
+            }
+            downloadWhole(bucket, key, size, expected, part, target, progress); // once more, as download does
         } finally {
             deleteQuietly(part);
         }
