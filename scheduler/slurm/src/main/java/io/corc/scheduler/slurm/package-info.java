@@ -1,0 +1,2 @@
+/** io.corc.scheduler.slurm. */
+package io.corc.scheduler.slurm;

@@ -1,0 +1,2 @@
+/** io.corc.scheduler.ssh. */
+package io.corc.scheduler.ssh;
