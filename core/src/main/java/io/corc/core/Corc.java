@@ -3,6 +3,8 @@ package io.corc.core;
 import static java.util.Objects.requireNonNull;
 
 import io.corc.api.CheckResult;
+import io.corc.api.ConfigurerSpec;
+import io.corc.api.CorcException;
 import io.corc.api.Job;
 import io.corc.api.LogLine;
 import io.corc.api.Orchestrator;
@@ -109,6 +111,59 @@ public final class Corc {
 
     public Resource start(String provider, ResourceSpec spec, ProgressListener progress) {
         return orchestrator(provider, spec.kind()).start(spec, progress);
+    }
+
+    /**
+     * Starts a resource as {@link #start(String, ResourceSpec, ProgressListener)} does, then applies {@code
+     * configurer} to it once it is running. A failed configuration leaves the resource running (re-creating it
+     * would cost more than fixing the playbook); the error's hint names the resource and how to retry or stop it.
+     */
+    public Resource start(String provider, ResourceSpec spec, ConfigurerSpec configurer, ProgressListener progress) {
+        Resource resource = start(provider, spec, progress);
+        if (configurer != null) {
+            try {
+                configure(resource, configurer, progress);
+            } catch (CorcException e) {
+                throw e.withHint(e.hint().map(h -> h + "; ").orElse("")
+                        + resource.kind().cliName() + " "
+                        + resource.id() + " is running: apply again with 'corc configurer apply " + resource.id()
+                        + "', or stop it with 'corc " + provider + " orchestration "
+                        + resource.kind().cliName()
+                        + " stop " + resource.id() + "'");
+            }
+        }
+        return resource;
+    }
+
+    /** Applies {@code spec}'s configurer ({@code corc.configurers.<name>} plus the spec's options) to the resource. */
+    public void configure(Resource resource, ConfigurerSpec spec, ProgressListener progress) {
+        plugins.configurer(spec.configurer()).apply(resource, spec, progress);
+    }
+
+    /**
+     * The resource with this id at any installed provider, of any kind.
+     *
+     * @throws CorcException NOT_FOUND when no provider knows it
+     */
+    public Resource findResource(String id) {
+        List<String> unasked = new ArrayList<>();
+        for (OrchestratorFactory factory : registry.orchestrators()) {
+            for (ResourceKind kind : factory.kinds()) {
+                Optional<Resource> found;
+                try {
+                    found = orchestrator(factory.name(), kind).get(id);
+                } catch (CorcException e) { // a provider nobody set up cannot hold the resource; say so below
+                    unasked.add(factory.name() + " (" + e.getMessage() + ")");
+                    continue;
+                }
+                if (found.isPresent()) {
+                    return found.get();
+                }
+            }
+        }
+        throw CorcException.notFound("resource '" + id + "' not found at any provider"
+                        + (unasked.isEmpty() ? "" : "; not asked: " + String.join(", ", unasked)))
+                .withHint("'corc <provider> orchestration instance list' shows the resources corc started");
     }
 
     public List<Resource> list(String provider, ResourceKind kind) {

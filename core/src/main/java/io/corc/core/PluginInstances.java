@@ -2,6 +2,7 @@ package io.corc.core;
 
 import static java.util.Objects.requireNonNull;
 
+import io.corc.api.Configurer;
 import io.corc.api.Orchestrator;
 import io.corc.api.PluginConfig;
 import io.corc.api.PluginContext;
@@ -44,6 +45,12 @@ final class PluginInstances {
     Scheduler scheduler(String name) {
         return (Scheduler) cache.computeIfAbsent(
                 "scheduler:" + name, key -> registry.scheduler(name).create(context(name, "corc.schedulers." + name)));
+    }
+
+    /** The configurer {@code name} with its section {@code corc.configurers.<name>}. */
+    Configurer configurer(String name) {
+        return (Configurer) cache.computeIfAbsent("configurer:" + name, key -> registry.configurer(name)
+                .create(context(name, "corc.configurers." + name)));
     }
 
     /** The storage backend named by {@code corc.storage.backend}. */
