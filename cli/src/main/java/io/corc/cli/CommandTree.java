@@ -33,6 +33,9 @@ final class CommandTree {
         commands.put("job", new TopLevel(JOB_DESCRIPTION, () -> jobCommands(context, null)));
         commands.put("gc", new TopLevel(GcCommand.DESCRIPTION, () -> new CommandLine(new GcCommand(context))));
         commands.put("storage", new TopLevel(StorageCommands.DESCRIPTION, () -> storageCommands(context)));
+        commands.put("configurer", new TopLevel(ConfigurerCommands.DESCRIPTION, () -> Group.of(
+                        ConfigurerCommands.DESCRIPTION, "corc configurer apply ID --playbook site.yml")
+                .addSubcommand("apply", new ConfigurerCommands.Apply(context))));
         for (OrchestratorFactory factory : PluginRegistry.loadProviders(CommandTree.class.getClassLoader())) {
             commands.put(factory.name(), new TopLevel(factory.description(), () -> providerCommands(context, factory)));
         }

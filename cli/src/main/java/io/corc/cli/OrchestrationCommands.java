@@ -86,11 +86,16 @@ final class OrchestrationCommands {
                 "",
                 "Examples:",
                 "  corc local orchestration instance start --name sandbox",
-                "  corc oci orchestration instance start --min-cores 4 --min-memory 16 --ssh-key ~/.ssh/id_ed25519.pub"
+                "  corc oci orchestration instance start --min-cores 4 --min-memory 16 --ssh-key ~/.ssh/id_ed25519.pub",
+                "  corc oci orchestration instance start --configurer ansible --playbook site.yml"
             })
     static final class Start extends Base {
         @Mixin
         ResourceSpecOptions spec;
+
+        /** The configurer step: applied once the resource is running (and reachable over SSH). */
+        @Mixin
+        ConfigurerOptions configurer;
 
         Start(CliContext context, String provider, ResourceKind kind) {
             super(context, provider, kind);
@@ -99,7 +104,17 @@ final class OrchestrationCommands {
         @Override
         public Integer call() {
             ProgressDisplay progress = context.progress();
-            Resource resource = context.corc().start(provider, spec.toSpec(kind), progress);
+            Resource resource = configurer.requested()
+                    ? context.corc()
+                            .start(
+                                    provider,
+                                    spec.toSpec(kind),
+                                    configurer.toSpec(context.workingDirectory()),
+                                    (step, done, total) -> {
+                                        progress.finish();
+                                        ConfigurerOptions.lines(context).onProgress(step, done, total);
+                                    })
+                    : context.corc().start(provider, spec.toSpec(kind), progress);
             progress.finish();
             context.emit(
                     Views.document("success", kind.cliName(), Views.resource(resource)),
