@@ -279,10 +279,11 @@ public final class SlurmScheduler implements Scheduler {
     public Job cancel(String jobId) {
         SlurmJobRecord record = require(jobId);
         try (SlurmHost host = hosts.get()) {
-            records.update(SlurmJobRecord.TYPE, jobId, r -> r == null ? null : r.with("cancelled", true));
             if (record.slurmJobId() != null) {
                 scancel(host, record.slurmJobId());
             }
+            // after scancel succeeded: tasks that leave no trace once Slurm forgets them read as cancelled, not lost
+            records.update(SlurmJobRecord.TYPE, jobId, r -> r == null ? null : r.with("cancelled", true));
             return reader(host).read(require(jobId));
         }
     }
