@@ -85,7 +85,16 @@ final class CorcSchema {
                     mapping(
                             field("root_path", string("")),
                             field("playbook_paths", string("")),
-                            field("inventory_path", string("")))))
+                            field("inventory_path", string("")),
+                            // corc for the JVM: the inventory corc writes, and how ansible logs in
+                            // (docs/configurers.md)
+                            field("host_variables", open()),
+                            field("host_settings", open()),
+                            field("user", string(null)),
+                            field("private_key", string(null)),
+                            field("known_hosts", string(null)),
+                            field("ansible_playbook", string(null)),
+                            field("ssh_wait_seconds", new Schema.Scalar(Schema.Type.INTEGER, null, 1)))))
             .withAlias("ANSIBLE", "ansible");
 
     static final Schema.Mapping SCHEDULERS = mapping(
