@@ -134,6 +134,32 @@ class SlurmSchedulerRunTest {
         scheduler.remove(id);
     }
 
+    @Test
+    void followingTheLogsSendsLinesAsTheyComeAndReturnsWhenTheJobIsOver() {
+        Scheduler scheduler = SlurmTestJobs.scheduler(home, records);
+        String id = SlurmTestJobs.id("follow");
+        scheduler.submit(SlurmTestJobs.spec(id, 2, 2, "echo one; sleep 1; echo two >&2", null), ProgressListener.NONE);
+        List<LogLine> lines = new CopyOnWriteArrayList<>();
+        List<JobState> stateAtFirstLine = new CopyOnWriteArrayList<>();
+
+        scheduler.logs(id, null, true, line -> {
+            if (lines.isEmpty()) {
+                stateAtFirstLine.add(scheduler.get(id).orElseThrow().state());
+            }
+            lines.add(line);
+        });
+
+        assertThat(stateAtFirstLine).containsExactly(JobState.RUNNING);
+        assertThat(scheduler.get(id).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(lines)
+                .containsExactlyInAnyOrder(
+                        new LogLine(0, "stdout", "one"),
+                        new LogLine(0, "stderr", "two"),
+                        new LogLine(1, "stdout", "one"),
+                        new LogLine(1, "stderr", "two"));
+        scheduler.remove(id);
+    }
+
     /** The runner stops the command at the time limit and still stages out; Slurm's --time has room for that. */
     @Test
     void aTaskPastItsTimeLimitIsStoppedAndFailsSayingSo() {
