@@ -451,7 +451,9 @@ public final class SlurmScheduler implements Scheduler {
         return settings -> settings.login() == null
                 ? LocalSlurmHost::new
                 : () -> {
-                    throw CorcException.invalidInput("corc.schedulers.slurm.login is not supported yet");
+                    // the SSH path (SshSlurmHost over io.corc.ssh) lands once that module's session API is in
+                    throw CorcException.invalidInput("corc.schedulers.slurm.login is not supported yet")
+                            .withHint("run corc on the login node itself, without login:");
                 };
     }
 }
