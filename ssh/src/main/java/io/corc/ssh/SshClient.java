@@ -27,10 +27,16 @@ import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.signature.BuiltinSignatures;
 import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.common.util.io.resource.PathResource;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.server.forward.AgentForwardingFilter;
+import org.apache.sshd.server.forward.ForwardingFilter;
+import org.apache.sshd.server.forward.TcpForwardingFilter;
+import org.apache.sshd.server.forward.X11ForwardingFilter;
 
 /**
  * corc's SSH client: one MINA SSHD client, started on first use and shared by all sessions it opens. It logs in
@@ -165,6 +171,20 @@ public final class SshClient implements AutoCloseable {
                     .serverKeyVerifier(SshClient::verifyServerKey)
                     .hostConfigEntryResolver(HostConfigEntryResolver.EMPTY) // never read ~/.ssh/config
                     .signatureFactories(signaturePreference())
+                    // TCP forwards only (corc's own tunnels; a remote forward's target is the one corc registered,
+                    // not what the server names); never agent or X11 forwarding
+                    .forwardingFilter(ForwardingFilter.asForwardingFilter(
+                            AgentForwardingFilter.of(false), X11ForwardingFilter.of(false), new TcpForwardingFilter() {
+                                @Override
+                                public boolean canListen(SshdSocketAddress address, Session session) {
+                                    return true;
+                                }
+
+                                @Override
+                                public boolean canConnect(Type type, SshdSocketAddress address, Session session) {
+                                    return true;
+                                }
+                            }))
                     .build();
             created.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER); // never read ~/.ssh/id_*
             created.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));

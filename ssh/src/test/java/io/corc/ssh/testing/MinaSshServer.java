@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -34,6 +35,7 @@ import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.forward.AcceptAllForwardingFilter;
 import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
@@ -62,12 +64,12 @@ public final class MinaSshServer implements AutoCloseable {
     private final List<PublicKey> authorized = new CopyOnWriteArrayList<>();
     private volatile KeyPair hostKey;
 
-    private MinaSshServer(Path home) {
+    private MinaSshServer(Path home, int port) {
         this.home = home;
         this.hostKey = newHostKey();
         server = SshServer.setUpDefaultServer();
         server.setHost(HOST);
-        server.setPort(0);
+        server.setPort(port);
         server.setKeyPairProvider(session -> List.of(hostKey));
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
@@ -80,15 +82,20 @@ public final class MinaSshServer implements AutoCloseable {
             }
         };
         server.setFileSystemFactory(files);
-        server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+        server.setSubsystemFactories(List.of(new HomeSftpSubsystemFactory(home)));
         server.setForwardingFilter(AcceptAllForwardingFilter.INSTANCE);
     }
 
     /** Starts a server whose login user's home is {@code home} (created when missing). */
     public static MinaSshServer start(Path home) {
+        return start(home, 0);
+    }
+
+    /** As {@link #start(Path)} on a given port (0: a free one), for tests of waiting for a port to open. */
+    public static MinaSshServer start(Path home, int port) {
         try {
             Files.createDirectories(home);
-            MinaSshServer fixture = new MinaSshServer(home.toAbsolutePath());
+            MinaSshServer fixture = new MinaSshServer(home.toAbsolutePath(), port);
             fixture.server.start();
             return fixture;
         } catch (IOException e) {
@@ -216,6 +223,26 @@ public final class MinaSshServer implements AutoCloseable {
             return KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot generate an Ed25519 host key", e);
+        }
+    }
+
+    /** SFTP whose relative paths resolve against the fixture's home, as sshd's sftp-server starts in $HOME. */
+    private static final class HomeSftpSubsystemFactory extends SftpSubsystemFactory {
+        private final Path home;
+
+        HomeSftpSubsystemFactory(Path home) {
+            this.home = home;
+        }
+
+        @Override
+        public Command createSubsystem(ChannelSession channel) throws IOException {
+            return new SftpSubsystem(channel, this) {
+                @Override
+                public void setFileSystem(FileSystem fileSystem) {
+                    super.setFileSystem(fileSystem);
+                    defaultDir = home;
+                }
+            };
         }
     }
 
