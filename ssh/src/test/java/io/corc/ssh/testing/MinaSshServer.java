@@ -206,16 +206,29 @@ public final class MinaSshServer implements AutoCloseable {
             return false;
         }
         try {
-            for (AuthorizedKeyEntry entry : AuthorizedKeyEntry.readAuthorizedKeys(file)) {
-                PublicKey listed = entry.resolvePublicKey(null, PublicKeyEntryResolver.IGNORING);
-                if (listed != null && KeyUtils.compareKeys(listed, key)) {
+            for (String line : Files.readAllLines(file)) {
+                if (keyMatches(line, key)) {
                     return true;
                 }
             }
-        } catch (IOException | GeneralSecurityException e) {
-            return false; // a broken authorized_keys lets nobody in, as with sshd
+        } catch (IOException e) {
+            return false;
         }
         return false;
+    }
+
+    /** Whether one authorized_keys line lists {@code key}; a line that is no key matches nothing, as with sshd. */
+    private static boolean keyMatches(String line, PublicKey key) {
+        if (line.isBlank() || line.strip().startsWith("#")) {
+            return false;
+        }
+        try {
+            PublicKey listed = AuthorizedKeyEntry.parseAuthorizedKeyEntry(line.strip())
+                    .resolvePublicKey(null, PublicKeyEntryResolver.IGNORING);
+            return listed != null && KeyUtils.compareKeys(listed, key);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static KeyPair newHostKey() {
