@@ -94,7 +94,9 @@ final class CorcSchema {
                             field("private_key", string(null)),
                             field("known_hosts", string(null)),
                             field("ansible_playbook", string(null)),
-                            field("ssh_wait_seconds", new Schema.Scalar(Schema.Type.INTEGER, null, 1)))))
+                            field("ssh_wait_seconds", new Schema.Scalar(Schema.Type.INTEGER, null, 1)))),
+                    // users, files, scripts, commands and the login settings (docs/ssh.md)
+                    field("ssh", open()))
             .withAlias("ANSIBLE", "ansible");
 
     static final Schema.Mapping SCHEDULERS = mapping(
