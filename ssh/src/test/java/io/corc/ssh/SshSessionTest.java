@@ -278,6 +278,30 @@ class SshSessionTest {
         }
     }
 
+    @Test
+    void aDroppedConnectionEndsAttachedCommandsButNotDetachedOnes() throws Exception {
+        try (SshSession session = connect()) {
+            String detached = session.run("setsid sleep 60 >/dev/null 2>&1 </dev/null & echo $!")
+                    .stdout()
+                    .strip();
+            var attachedPid = new java.util.concurrent.CompletableFuture<Long>();
+            var running = java.util.concurrent.CompletableFuture.runAsync(() -> session.exec(
+                    "echo $$; exec sleep 60", line -> attachedPid.complete(Long.parseLong(line)), line -> {}, TIMEOUT));
+            ProcessHandle attached = ProcessHandle.of(attachedPid.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .orElseThrow();
+
+            assertThat(server.dropConnections()).isEqualTo(1);
+
+            assertThatThrownBy(() -> running.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(CorcException.class)
+                    .hasMessageContaining("connection to corc@127.0.0.1:" + server.port() + " ended");
+            attached.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            ProcessHandle survivor = ProcessHandle.of(Long.parseLong(detached)).orElseThrow();
+            assertThat(survivor.isAlive()).isTrue();
+            survivor.destroy();
+        }
+    }
+
     private static void awaitStep(List<String> steps, String text) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (steps.stream().noneMatch(s -> s.contains(text)) && System.nanoTime() < deadline) {
