@@ -328,13 +328,23 @@ public final class SshScheduler implements Scheduler {
         RemoteStatus status = null;
         if (done.size() < spec.numJobs()) {
             List<String> lines = new ArrayList<>();
-            connection
+            StringBuilder errors = new StringBuilder();
+            int code = connection
                     .session()
                     .exec(
                             JobScripts.status(job.layout(), spec.numJobs(), job.runnerStaging()),
                             lines::add,
-                            line -> {},
+                            line -> errors.append(line).append('\n'),
                             COMMAND_TIMEOUT);
+            if (code != 0) {
+                throw new CorcException(
+                                ErrorCategory.INTERNAL,
+                                "reading job " + job.jobId() + " on "
+                                        + connection.target().login() + " failed with exit code " + code + ": "
+                                        + errors.toString().strip())
+                        .withHint("check that the login shell of "
+                                + connection.target().user() + " is a POSIX sh");
+            }
             status = RemoteStatus.parse(lines);
         }
         List<TaskStatus> tasks = new ArrayList<>();
