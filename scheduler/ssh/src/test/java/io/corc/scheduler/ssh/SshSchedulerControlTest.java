@@ -138,6 +138,12 @@ class SshSchedulerControlTest {
         assertThat(host.jobDir(second.id())).doesNotExist();
         assertThat(host.records.get(SshJobRecord.TYPE, second.id())).isEmpty();
         assertThat(host.records.get(SshJobRecord.TYPE, first.id())).isPresent();
+
+        // as the hint says: forget the old key, and the job is reachable again
+        new io.corc.ssh.KnownHosts(host.home.resolve("ssh/known_hosts")).forget(host.server.host(), host.server.port());
+        assertThat(scheduler.get(first.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        scheduler.remove(first.id());
+        assertThat(host.jobDir(first.id())).doesNotExist();
     }
 
     @Test
