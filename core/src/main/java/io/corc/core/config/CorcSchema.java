@@ -80,21 +80,22 @@ final class CorcSchema {
             field("output_path", string("/tmp/output")),
             field("download_path", string("")));
 
-    static final Schema.Mapping CONFIGURERS = mapping(field(
-                    "ansible",
-                    mapping(
-                            field("root_path", string("")),
-                            field("playbook_paths", string("")),
-                            field("inventory_path", string("")),
-                            // corc for the JVM: the inventory corc writes, and how ansible logs in
-                            // (docs/configurers.md)
-                            field("host_variables", open()),
-                            field("host_settings", open()),
-                            field("user", string(null)),
-                            field("private_key", string(null)),
-                            field("known_hosts", string(null)),
-                            field("ansible_playbook", string(null)),
-                            field("ssh_wait_seconds", new Schema.Scalar(Schema.Type.INTEGER, null, 1)))),
+    static final Schema.Mapping CONFIGURERS = mapping(
+                    field(
+                            "ansible",
+                            mapping(
+                                    field("root_path", string("")),
+                                    field("playbook_paths", string("")),
+                                    field("inventory_path", string("")),
+                                    // corc for the JVM: the inventory corc writes, and how ansible logs in
+                                    // (docs/configurers.md)
+                                    field("host_variables", open()),
+                                    field("host_settings", open()),
+                                    field("user", string(null)),
+                                    field("private_key", string(null)),
+                                    field("known_hosts", string(null)),
+                                    field("ansible_playbook", string(null)),
+                                    field("ssh_wait_seconds", new Schema.Scalar(Schema.Type.INTEGER, null, 1)))),
                     // users, files, scripts, commands and the login settings (docs/ssh.md)
                     field("ssh", open()))
             .withAlias("ANSIBLE", "ansible");
