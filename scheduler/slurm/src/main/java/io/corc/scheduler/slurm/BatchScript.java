@@ -1,5 +1,7 @@
 package io.corc.scheduler.slurm;
 
+import io.corc.ssh.Shell;
+
 /**
  * The batch script every task of a job's array runs: corc's job runner for task {@code $SLURM_ARRAY_TASK_ID},
  * which stages the inputs in, runs the command, writes job.json and stages the outputs out. The runner gets the
@@ -13,7 +15,7 @@ final class BatchScript {
      * @param withSecrets whether the job directory holds storage credentials for the runner
      */
     static String render(String jobId, JobLayout layout, String runner, boolean withSecrets) {
-        String dir = ShellQuoting.quote(layout.dir());
+        String dir = Shell.quote(layout.dir());
         StringBuilder script = new StringBuilder();
         script.append("#!/bin/sh\n")
                 .append("# corc job ")

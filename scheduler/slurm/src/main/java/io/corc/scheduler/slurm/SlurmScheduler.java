@@ -17,6 +17,7 @@ import io.corc.api.Staging;
 import io.corc.api.StateRecord;
 import io.corc.api.TaskStatus;
 import io.corc.jobio.JobJson;
+import io.corc.ssh.Shell;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -403,7 +404,7 @@ public final class SlurmScheduler implements Scheduler {
                 .filter(command -> Path.of(command).getFileName().toString().startsWith("java"))
                 .orElseGet(() ->
                         Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        return ShellQuoting.join(List.of(
+        return Shell.join(List.of(
                 java,
                 "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC",

@@ -2,6 +2,7 @@ package io.corc.scheduler.slurm;
 
 import io.corc.api.CorcException;
 import io.corc.api.PluginConfig;
+import io.corc.ssh.Shell;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -64,7 +65,7 @@ record SlurmSettings(
     private static String runner(PluginConfig config) {
         Object value = config.asMap().get("runner");
         if (value instanceof List<?>) {
-            return ShellQuoting.join(config.strings("runner"));
+            return Shell.join(config.strings("runner"));
         }
         return config.optionalString("runner").orElse(null);
     }

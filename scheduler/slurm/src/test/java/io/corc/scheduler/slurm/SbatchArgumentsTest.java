@@ -6,6 +6,7 @@ import io.corc.api.GpuSpec;
 import io.corc.api.JobSpec;
 import io.corc.api.PluginConfig;
 import io.corc.api.ResourceRequest;
+import io.corc.ssh.Shell;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +89,7 @@ class SbatchArgumentsTest {
 
     @Test
     void shellQuotingKeepsEveryArgumentIntact() {
-        assertThat(ShellQuoting.join(List.of("echo", "a b", "it's", "$HOME", "", "plain/path-1.txt")))
-                .isEqualTo("echo 'a b' 'it'\"'\"'s' '$HOME' '' plain/path-1.txt");
+        assertThat(Shell.join(List.of("echo", "a b", "it's", "$HOME", "", "plain/path-1.txt")))
+                .isEqualTo("echo 'a b' 'it'\\''s' '$HOME' '' plain/path-1.txt");
     }
 }
