@@ -41,6 +41,7 @@ import picocli.CommandLine.Parameters;
             "  corc job run --wait -- sh -c 'echo hello > \"$CORC_OUTPUT/hello.txt\"'",
             "  corc job run --num-jobs 10 --num-parallel 2 --input ./instr -- mcrun instr/demo.instr -n 1e6",
             "  corc job run -o json -- /bin/echo Hello World",
+            "  corc job run --resource i-1a2b3c --input ./instr --wait -- mcrun instr/demo.instr -n 1e6",
             "  corc job run --storage-s3 --storage-bucket my-bucket --wait --storage-download-path out -- ./sim.sh"
         })
 final class JobRunCommand implements Callable<Integer> {
@@ -109,8 +110,16 @@ final class JobRunCommand implements Callable<Integer> {
             description = "A setting of the scheduler for this job only; repeatable. Kubernetes:"
                     + " kubernetes.namespace, kubernetes.context, kubernetes.node_selector=k=v,...,"
                     + " kubernetes.tolerations=key[=value]:Effect,..., kubernetes.backoff_limit,"
-                    + " kubernetes.service_account, kubernetes.image_pull_policy.")
+                    + " kubernetes.service_account, kubernetes.image_pull_policy. Slurm: slurm.partition,"
+                    + " slurm.account, slurm.qos, slurm.extra_sbatch_options='--opt=v ...'.")
     Map<String, String> schedulerOptions = new LinkedHashMap<>();
+
+    @Option(
+            names = "--resource",
+            paramLabel = "ID",
+            description = "Run on this orchestrated resource: an instance over SSH (scheduler ssh), a cluster"
+                    + " through its kubeconfig (scheduler kubernetes), unless --scheduler says otherwise.")
+    String resource;
 
     @Option(names = "--namespace", description = "Kubernetes namespace (kubernetes.namespace).")
     String namespace;
@@ -155,7 +164,10 @@ final class JobRunCommand implements Callable<Integer> {
         JobRequest request = new JobRequest(
                 splitLikeCorc(command),
                 name,
-                scheduler != null ? scheduler : provider == null ? null : corc.schedulerFor(provider),
+                // on a resource, its kind picks the scheduler (Corc.runJobOn)
+                scheduler != null
+                        ? scheduler
+                        : provider == null || resource != null ? null : corc.schedulerFor(provider),
                 resolvedInputs,
                 numJobs,
                 numParallel,
@@ -167,7 +179,9 @@ final class JobRunCommand implements Callable<Integer> {
                 capture,
                 schedulerOptions());
         ProgressDisplay progress = context.progress();
-        Job job = corc.runJob(request, progress);
+        Job job = resource == null
+                ? corc.runJob(request, progress)
+                : corc.runJobOn(corc.findResource(resource), request, progress);
         if (!await) {
             progress.finish();
             context.emit(

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.corc.api.CheckResult;
 import io.corc.api.ConfigurerSpec;
 import io.corc.api.CorcException;
+import io.corc.api.ErrorCategory;
 import io.corc.api.Job;
 import io.corc.api.LogLine;
 import io.corc.api.Orchestrator;
@@ -15,6 +16,7 @@ import io.corc.api.RecordStore;
 import io.corc.api.Resource;
 import io.corc.api.ResourceKind;
 import io.corc.api.ResourceSpec;
+import io.corc.api.ResourceState;
 import io.corc.api.Storage;
 import io.corc.api.StoredObject;
 import io.corc.api.TransferReport;
@@ -258,6 +260,28 @@ public final class Corc {
     public Job runJob(JobRequest request, ProgressListener progress) {
         String scheduler = request.scheduler() != null ? request.scheduler() : schedulerFor(defaultProvider());
         return jobs.run(request, scheduler, progress);
+    }
+
+    /**
+     * Runs the job on an orchestrated resource: {@code request}'s scheduler (default: {@code ssh} for an instance,
+     * {@code kubernetes} for a cluster) bound to {@code target} by {@link Scheduler#prepare}, e.g. the instance's SSH
+     * endpoint or the cluster's kubeconfig.
+     *
+     * @throws CorcException CONFLICT when the resource is not running
+     */
+    public Job runJobOn(Resource target, JobRequest request, ProgressListener progress) {
+        if (target.state() != ResourceState.RUNNING) {
+            throw new CorcException(
+                            ErrorCategory.CONFLICT,
+                            target.kind().cliName() + " " + target.id() + " is "
+                                    + target.state().name().toLowerCase(java.util.Locale.ROOT) + ", not running")
+                    .withHint("jobs run on running resources; 'corc " + target.provider() + " orchestration "
+                            + target.kind().cliName() + " show " + target.id() + "' shows it");
+        }
+        String scheduler = request.scheduler() != null
+                ? request.scheduler()
+                : target.kind() == ResourceKind.CLUSTER ? "kubernetes" : "ssh";
+        return jobs.run(request, scheduler, plugins.schedulerBoundTo(scheduler, target), progress);
     }
 
     /** Waits until the job has finished or the timeout passed; returns the job as last seen. */

@@ -7,6 +7,7 @@ import io.corc.api.Orchestrator;
 import io.corc.api.PluginConfig;
 import io.corc.api.PluginContext;
 import io.corc.api.RecordStore;
+import io.corc.api.Resource;
 import io.corc.api.ResourceKind;
 import io.corc.api.Scheduler;
 import io.corc.api.Storage;
@@ -45,6 +46,17 @@ final class PluginInstances {
     Scheduler scheduler(String name) {
         return (Scheduler) cache.computeIfAbsent(
                 "scheduler:" + name, key -> registry.scheduler(name).create(context(name, "corc.schedulers." + name)));
+    }
+
+    /**
+     * A scheduler of its own bound to {@code target} ({@link Scheduler#prepare}): never the shared instance, so a
+     * job on one resource does not redirect another caller's jobs. Its job records name the target, so the shared
+     * instance finds the job later.
+     */
+    Scheduler schedulerBoundTo(String name, Resource target) {
+        Scheduler scheduler = registry.scheduler(name).create(context(name, "corc.schedulers." + name));
+        scheduler.prepare(target);
+        return scheduler;
     }
 
     /** The configurer {@code name} with its section {@code corc.configurers.<name>}. */

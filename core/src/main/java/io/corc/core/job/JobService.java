@@ -63,8 +63,16 @@ public final class JobService {
      * remove its part, the record stays as {@value #ROLLBACK_PENDING} for {@code corc gc}.
      */
     public Job run(JobRequest request, String schedulerName, ProgressListener progress) {
+        return run(request, schedulerName, schedulers.apply(schedulerName), progress);
+    }
+
+    /**
+     * As {@link #run(JobRequest, String, ProgressListener)}, on {@code scheduler}, an instance of {@code
+     * schedulerName} bound to a resource; later calls for the job use the shared instance, which finds the
+     * resource in the scheduler's own job record.
+     */
+    public Job run(JobRequest request, String schedulerName, Scheduler scheduler, ProgressListener progress) {
         checkInputs(request.inputs());
-        Scheduler scheduler = schedulers.apply(schedulerName);
         if (request.image() != null) {
             scheduler.features().require(Feature.CONTAINER_IMAGES, schedulerName);
         }
