@@ -18,7 +18,8 @@ import java.util.Map;
  * @param objects the cloud objects it owns, in creation order
  * @param createdAt when it was started
  * @param expiresAt when corc will stop it, or {@code null}
- * @param details provider facts worth showing (shape, region, cores, memory ...), never secrets
+ * @param details provider facts worth showing (shape, region, cores, memory ...), never secrets; see {@link
+ *     #SSH_HOST_KEYS}
  */
 public record Resource(
         String id,
@@ -31,6 +32,14 @@ public record Resource(
         Instant createdAt,
         Instant expiresAt,
         Map<String, String> details) {
+
+    /**
+     * Key in {@link #details()}: the resource's SSH host public keys as its provider learnt them out of band (the
+     * console output, where cloud-init prints them), one OpenSSH line per key ({@code "ssh-ed25519 AAAA...
+     * [comment]"}), separated by newlines. corc pins them in its known_hosts before its first connection, so that
+     * connection is verified instead of trusted on first use; a provider that cannot read them leaves the key out.
+     */
+    public static final String SSH_HOST_KEYS = "ssh_host_keys";
 
     public Resource {
         requireNonNull(id, "id is null");

@@ -56,6 +56,25 @@ public record ResourceSpec(
         options = options == null ? Map.of() : Map.copyOf(options);
     }
 
+    /** A copy that asks for {@code keys} to be authorised instead of {@link #sshPublicKeys()}. */
+    public ResourceSpec withSshPublicKeys(List<String> keys) {
+        return new ResourceSpec(
+                name,
+                kind,
+                minCores,
+                minMemoryGb,
+                gpus,
+                architecture,
+                image,
+                region,
+                zone,
+                spot,
+                ttl,
+                tags,
+                keys,
+                options);
+    }
+
     /** A spec with only a name and kind; everything else defaults to "any". */
     public static ResourceSpec of(String name, ResourceKind kind) {
         return new ResourceSpec(name, kind, 0, 0, null, null, null, null, null, false, null, null, null, null);

@@ -17,8 +17,10 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.crypto.Mac;
@@ -32,8 +34,9 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Policy on connect ({@link #verify}): a host with no entry is trusted on first use and recorded; a host whose
  * entry of the presented key type matches is accepted; any other key is refused (CONFLICT) with both
- * fingerprints and how to forget the old key. {@link #pin} records a key learnt out of band (a provider's console
- * output) before the first connection.
+ * fingerprints and how to forget the old key. {@link #pin} records keys learnt out of band (a provider's console
+ * output) before the first connection, under the same rule: a different key of the same type is refused, never
+ * replaced.
  *
  * <p>The file is 0600 in a 0700 directory. Changes are a read-modify-write under a file lock (other processes)
  * and a JVM lock (other threads), written by atomic replacement, so readers never see a torn file.
@@ -57,25 +60,38 @@ public final class KnownHosts {
     }
 
     /**
-     * Records {@code publicKeyLine} ({@code "ssh-ed25519 AAAA... [comment]"}) as the key of {@code host:port},
-     * replacing a recorded key of the same type; keys of other types stay.
+     * Records {@code publicKeyLines} ({@code "ssh-ed25519 AAAA... [comment]"} each), keys learnt out of band (a
+     * provider's console output, {@link io.corc.api.Resource#SSH_HOST_KEYS}), as keys of {@code host:port} before
+     * the first connection. A key already recorded stays as it is; a key of a type with no entry is added.
      *
-     * @throws CorcException INVALID_INPUT when the line is not a public key
+     * @throws CorcException INVALID_INPUT when a line is not a public key; CONFLICT, writing nothing, when another
+     *     key of the same type is recorded: a pin never replaces a key (forget it first, as the hint says)
      */
-    public void pin(String host, int port, String publicKeyLine) {
-        HostKey key = HostKey.parse(publicKeyLine);
+    public void pin(String host, int port, List<String> publicKeyLines) {
+        Set<HostKey> keys = new LinkedHashSet<>();
+        publicKeyLines.forEach(line -> keys.add(HostKey.parse(line)));
         String name = hostName(host, port);
         modify(lines -> {
-            List<String> kept = new ArrayList<>();
-            for (String line : lines) {
-                Entry entry = Entry.parse(line);
-                if (entry == null || !entry.matches(name) || !entry.key.type().equals(key.type())) {
-                    kept.add(line);
+            List<HostKey> known = keysOf(lines, name);
+            List<String> updated = new ArrayList<>(lines);
+            for (HostKey key : keys) {
+                if (known.contains(key)) {
+                    continue;
                 }
+                for (HostKey recorded : known) {
+                    if (recorded.type().equals(key.type())) {
+                        throw changed(host, port, recorded, key, "the provider reports");
+                    }
+                }
+                updated.add(name + " " + key);
             }
-            kept.add(name + " " + key);
-            return kept;
+            return updated.size() == lines.size() ? null : updated;
         });
+    }
+
+    /** {@link #pin(String, int, List)} of one key. */
+    public void pin(String host, int port, String publicKeyLine) {
+        pin(host, port, List.of(publicKeyLine));
     }
 
     /** The first recorded key of {@code host:port} as {@code "keytype base64"}, or empty. */
@@ -121,7 +137,7 @@ public final class KnownHosts {
                         .filter(k -> k.type().equals(presented.type()))
                         .findFirst()
                         .orElse(known.get(0));
-                throw changed(host, port, recorded, presented);
+                throw changed(host, port, recorded, presented, "the server presented");
             }
             List<String> updated = new ArrayList<>(lines);
             updated.add(name + " " + presented);
@@ -129,11 +145,12 @@ public final class KnownHosts {
         });
     }
 
-    private CorcException changed(String host, int port, HostKey recorded, HostKey presented) {
+    /** @param source who shows the new key: "the server presented", "the provider reports" */
+    private CorcException changed(String host, int port, HostKey recorded, HostKey presented, String source) {
         return new CorcException(
                         ErrorCategory.CONFLICT,
                         "the host key of " + host + ":" + port + " has changed: " + file + " records "
-                                + recorded.type() + " " + recorded.fingerprint() + ", the server presented "
+                                + recorded.type() + " " + recorded.fingerprint() + ", " + source + " "
                                 + presented.type() + " " + presented.fingerprint()
                                 + " (a re-created machine at the same address, or someone in between)")
                 .withHint("if the machine was re-created, forget the old key with `ssh-keygen -R '"

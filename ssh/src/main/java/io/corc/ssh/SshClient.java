@@ -242,8 +242,8 @@ public final class SshClient implements AutoCloseable {
             return pairs.iterator().next();
         } catch (NoSuchFileException e) {
             throw CorcException.notFound("SSH private key " + file + " does not exist")
-                    .withHint(
-                            "create one with `corc` (it makes <corc home>/ssh/id_ed25519) or point to an existing key");
+                    .withHint("corc makes <corc home>/ssh/id_ed25519 when it starts an instance at a provider with SSH"
+                            + " access; else point private_key to an existing key");
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             if (e instanceof CorcException corc) {
                 throw corc;

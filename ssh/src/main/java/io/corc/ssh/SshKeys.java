@@ -13,6 +13,7 @@ import io.corc.api.Resource;
 import io.corc.api.SecureFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.security.PublicKey;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.UUID;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
@@ -80,7 +82,24 @@ public final class SshKeys implements Authenticator {
         }
         String publicLine = PublicKeyEntry.toString(pair.getPublic()) + " " + comment;
         SecureFiles.privateDirectory(directory);
-        SecureFiles.writeAtomically(privateFile, privateKey.toByteArray());
+        Path temp = privateFile.resolveSibling("." + keyName + ".new-" + UUID.randomUUID());
+        try {
+            SecureFiles.replaceInExistingDirectory(temp, privateKey.toByteArray());
+            // a hard link appears whole and never replaces a file: of two processes making the key at once (two
+            // first starts), one wins and the other loads the winner's key (Authenticator.loadOrCreate)
+            Files.createLink(privateFile, temp);
+        } catch (FileAlreadyExistsException e) {
+            throw new CorcException(ErrorCategory.CONFLICT, "an SSH key called " + keyName + " exists in " + directory)
+                    .withHint("use it as it is, or remove it first");
+        } catch (IOException e) {
+            throw SecureFiles.ioFailure("create " + privateFile, e);
+        } finally {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // best effort: a leftover hidden file is never read as a key
+            }
+        }
         SecureFiles.writeAtomically(publicFile(keyName), (publicLine + "\n").getBytes(UTF_8));
         return info(keyName, type, publicLine);
     }
@@ -114,14 +133,6 @@ public final class SshKeys implements Authenticator {
                     .withHint("remove " + publicFile(keyName) + "; corc derives it again from the private key");
         }
         return Optional.of(info(keyName, type, publicLine));
-    }
-
-    /**
-     * The Python corc's {@code load_existing}: the existing pair called {@code keyName}, else a new one of {@code
-     * type}.
-     */
-    public KeyPairInfo loadOrCreate(String keyName, KeyType type) {
-        return load(keyName).orElseGet(() -> create(keyName, type));
     }
 
     @Override
@@ -160,10 +171,11 @@ public final class SshKeys implements Authenticator {
     }
 
     private void runOn(Resource resource, String script, String action) {
-        SshTarget target = login.target(resource);
+        ResourceLogin.Login resourceLogin = login.login(resource);
+        SshTarget target = resourceLogin.target();
         try (SshClient client = new SshClient();
                 SshSession session =
-                        client.awaitReachable(target, login.knownHosts(), sshWait, ProgressListener.NONE)) {
+                        client.awaitReachable(target, resourceLogin.knownHosts(), sshWait, ProgressListener.NONE)) {
             CommandResult result = session.run(script, Duration.ofSeconds(60));
             if (!result.succeeded()) {
                 throw new CorcException(

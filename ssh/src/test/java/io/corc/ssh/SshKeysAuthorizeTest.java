@@ -91,6 +91,28 @@ class SshKeysAuthorizeTest {
     }
 
     @Test
+    void authorizeLogsInWithTheHostKeyTheProviderReportedAndNotToAnotherHost() throws IOException {
+        KeyPairInfo colleague = keys.create("colleague", KeyType.ED25519);
+        Path knownHosts = tmp.resolve("corc/ssh/known_hosts");
+        Path authorizedKeys = server.home().resolve(".ssh/authorized_keys");
+        String notTheServers = keys.create("not-the-host", KeyType.ED25519).publicKey();
+
+        assertThatThrownBy(() -> keys.authorize(
+                        server.resource("inst-1", java.util.Map.of(Resource.SSH_HOST_KEYS, notTheServers)),
+                        colleague.publicKey()))
+                .isInstanceOfSatisfying(
+                        CorcException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.CONFLICT));
+        assertThat(authorizedKeys).doesNotExist();
+
+        Files.delete(knownHosts); // the wrong pin
+        keys.authorize(
+                server.resource("inst-1", java.util.Map.of(Resource.SSH_HOST_KEYS, server.hostPublicKey())),
+                colleague.publicKey());
+        assertThat(Files.readAllLines(authorizedKeys)).containsExactly(colleague.publicKey());
+        assertThat(Files.readAllLines(knownHosts)).containsExactly(server.hostKeyLine());
+    }
+
+    @Test
     void aResourceWithoutSshIsRefusedWithAHint() {
         Resource noSsh = new Resource(
                 "bucket-1",

@@ -13,7 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -67,6 +72,37 @@ class SshKeysTest {
                 .isInstanceOfSatisfying(
                         CorcException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.CONFLICT))
                 .hasMessageContaining("id_ed25519");
+    }
+
+    @Test
+    void concurrentFirstUsesAgreeOnOneKey() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 5; round++) {
+                SshKeys keys = new SshKeys(home.resolve("round-" + round), PluginConfig.empty("ssh"));
+                CyclicBarrier start = new CyclicBarrier(4);
+                List<Future<KeyPairInfo>> made = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    made.add(pool.submit(() -> {
+                        start.await();
+                        return keys.loadOrCreate("id_ed25519", KeyType.ED25519);
+                    }));
+                }
+                List<String> publicKeys = new ArrayList<>();
+                for (Future<KeyPairInfo> key : made) {
+                    publicKeys.add(key.get().publicKey());
+                }
+                // load refuses a .pub that does not belong to the private key, so this also checks the pair
+                KeyPairInfo loaded = keys.load("id_ed25519").orElseThrow();
+                assertThat(publicKeys).containsOnly(loaded.publicKey());
+                try (var files = Files.list(keys.directory())) {
+                    assertThat(files.map(f -> f.getFileName().toString()))
+                            .containsExactlyInAnyOrder("id_ed25519", "id_ed25519.pub");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -177,14 +177,26 @@ class SshSessionTest {
     }
 
     @Test
-    void honoursAPinnedKeyAndRefusesAnotherOne() {
+    void honoursAPinnedKeyAndNeverReplacesItWithAnotherPin() throws IOException {
         knownHosts.pin("127.0.0.1", server.port(), server.hostPublicKey() + " from-the-console");
         connect().close();
+        List<String> pinned = Files.readAllLines(knownHosts.file());
+        assertThat(pinned).containsExactly(server.hostKeyLine());
 
-        knownHosts.pin("127.0.0.1", server.port(), server.changeHostKey());
-        server.changeHostKey(); // the server now presents a key nobody pinned
+        String recreated = server.changeHostKey(); // a new machine at the same address
+        assertThatThrownBy(() -> knownHosts.pin("127.0.0.1", server.port(), recreated))
+                .isInstanceOfSatisfying(CorcException.class, e -> {
+                    assertThat(e.category()).isEqualTo(ErrorCategory.CONFLICT);
+                    assertThat(e.getMessage()).contains("has changed", "the provider reports");
+                    assertThat(e.hint()).hasValueSatisfying(h -> assertThat(h).contains("ssh-keygen -R"));
+                });
+        assertThat(Files.readAllLines(knownHosts.file())).isEqualTo(pinned);
         assertThatThrownBy(this::connect).isInstanceOfSatisfying(CorcException.class, e -> assertThat(e.category())
                 .isEqualTo(ErrorCategory.CONFLICT));
+
+        knownHosts.forget("127.0.0.1", server.port()); // what the hint says to do
+        knownHosts.pin("127.0.0.1", server.port(), recreated);
+        connect().close();
     }
 
     @Test

@@ -9,12 +9,10 @@ import io.corc.api.ErrorCategory;
 import io.corc.api.PluginConfig;
 import io.corc.api.ProgressListener;
 import io.corc.api.Resource;
-import io.corc.ssh.KnownHosts;
 import io.corc.ssh.ResourceLogin;
 import io.corc.ssh.Shell;
 import io.corc.ssh.SshClient;
 import io.corc.ssh.SshSession;
-import io.corc.ssh.SshTarget;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -22,7 +20,8 @@ import java.util.List;
  * Configures a resource over plain SSH: waits for SSH, then, in this order, creates {@code users}, copies {@code
  * files}, uploads and runs {@code scripts} and runs {@code commands}. Output lines of scripts and commands are
  * reported to the progress listener as they arrive; the first non-zero exit stops the run with an error naming
- * the step. It logs in as {@link ResourceLogin} says (corc's key and known_hosts).
+ * the step. It logs in as {@link ResourceLogin} says (corc's key and known_hosts, with the host keys the provider
+ * reported pinned first).
  *
  * <p>Idempotent where the task allows: a user is created only when missing, authorized keys are added only when
  * absent, the sudoers drop-in is checked with {@code visudo -cf} before it is installed, files are replaced.
@@ -51,14 +50,14 @@ public final class SshConfigurer implements Configurer {
     public void apply(Resource resource, ConfigurerSpec spec, ProgressListener progress) {
         ProgressListener listener = progress == null ? ProgressListener.NONE : progress;
         SshConfigurerSettings settings = SshConfigurerSettings.of(section, spec.options(), cwd);
-        SshTarget target = login.target(resource);
-        KnownHosts knownHosts = login.knownHosts();
+        ResourceLogin.Login ssh = login.login(resource);
         int total = settings.users().size()
                 + settings.files().size()
                 + settings.scripts().size()
                 + settings.commands().size();
         try (SshClient client = new SshClient();
-                SshSession session = client.awaitReachable(target, knownHosts, settings.sshWait(), listener)) {
+                SshSession session =
+                        client.awaitReachable(ssh.target(), ssh.knownHosts(), settings.sshWait(), listener)) {
             Steps steps = new Steps(session, listener, total, settings, resource);
             for (SshConfigurerSettings.UserSpec user : settings.users()) {
                 steps.run("user " + user.name(), UserScript.of(user));

@@ -127,6 +127,14 @@ public final class MinaSshServer implements AutoCloseable {
 
     /** A running corc resource whose ssh endpoint is this server (user {@link #USER}). */
     public Resource resource(String id) {
+        return resource(id, Map.of());
+    }
+
+    /**
+     * As {@link #resource(String)}, with provider {@code details}, e.g. {@link Resource#SSH_HOST_KEYS} as a provider
+     * reads them from the console.
+     */
+    public Resource resource(String id, Map<String, String> details) {
         return new Resource(
                 id,
                 "test",
@@ -137,7 +145,7 @@ public final class MinaSshServer implements AutoCloseable {
                 List.of(),
                 Instant.now(),
                 null,
-                Map.of());
+                details);
     }
 
     /** Lets {@code publicKeyLine} ({@code "ssh-ed25519 AAAA... comment"}) log in. */

@@ -86,7 +86,8 @@ public final class SshScheduler implements Scheduler {
     /** Binds the scheduler to {@code target}'s SSH endpoint, logging in as corc does ({@link ResourceLogin}). */
     @Override
     public void prepare(Resource target) {
-        bound = new Login(resourceLogin.target(target), resourceLogin.knownHosts());
+        ResourceLogin.Login login = resourceLogin.login(target);
+        bound = new Login(login.target(), login.knownHosts());
     }
 
     @Override
