@@ -5,16 +5,18 @@ import static java.util.Objects.requireNonNull;
 import io.corc.api.Configurer;
 import io.corc.api.ConfigurerSpec;
 import io.corc.api.CorcException;
-import io.corc.api.ErrorCategory;
 import io.corc.api.PluginConfig;
 import io.corc.api.ProgressListener;
 import io.corc.api.Resource;
 import io.corc.api.SecureFiles;
+import io.corc.ssh.ResourceLogin;
+import io.corc.ssh.SshClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,9 +24,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Configures a resource by running Ansible playbooks against it, as corc's AnsibleConfigurer did: corc writes an
- * inventory for the resource (its SSH endpoint, corc's key and known_hosts, the configured host variables and
- * group) and runs each playbook with {@code ansible-playbook}, limited to that resource.
+ * Configures a resource by running Ansible playbooks against it, as corc's AnsibleConfigurer did: corc logs in once
+ * as {@link ResourceLogin} says (waiting for SSH, pinning or checking the host key), writes an inventory for the
+ * resource (its SSH endpoint, corc's key and known_hosts, the configured host variables and group) and runs each
+ * playbook with {@code ansible-playbook}, limited to that resource.
  *
  * <p>Every output line of ansible-playbook is reported to the progress listener as a step ({@code done} 0, {@code
  * total} -1) as it is printed. A failed run throws a {@link CorcException} naming the playbook, the failing task,
@@ -32,7 +35,7 @@ import java.util.stream.Stream;
  */
 public final class AnsibleConfigurer implements Configurer {
     private final PluginConfig section;
-    private final SshLogins logins;
+    private final ResourceLogin logins;
     private final Map<String, String> environment;
     private final Path cwd;
 
@@ -44,7 +47,7 @@ public final class AnsibleConfigurer implements Configurer {
      */
     public AnsibleConfigurer(PluginConfig section, Path home, Map<String, String> environment, Path cwd) {
         this.section = requireNonNull(section, "section is null");
-        this.logins = new SshLogins(requireNonNull(home, "home is null"), section);
+        this.logins = new ResourceLogin(requireNonNull(home, "home is null"), section);
         this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
         this.cwd = requireNonNull(cwd, "cwd is null");
     }
@@ -67,17 +70,7 @@ public final class AnsibleConfigurer implements Configurer {
         requireNonNull(resource, "resource is null");
         ProgressListener listener = progress == null ? ProgressListener.NONE : progress;
         AnsibleSettings settings = AnsibleSettings.of(section, options, cwd);
-        AnsibleHost host = logins.of(resource);
-        SshLogins.awaitSsh(host, settings.sshWait(), line -> listener.onProgress(line, 0, -1));
-        if (!SshLogins.isPinned(host)) {
-            throw new CorcException(
-                            ErrorCategory.AUTHENTICATION,
-                            "corc has no pinned host key for "
-                                    + host.host() + ":" + host.port() + " (resource " + resource.id() + ") in "
-                                    + host.knownHosts())
-                    .withHint("corc pins the key when it starts or first reaches the resource; ansible will not "
-                            + "log in to a host whose key nobody checked");
-        }
+        AnsibleHost host = new AnsibleHost(resource.id(), reachable(resource, settings.sshWait(), listener));
         Path work = privateTempDirectory();
         try {
             Path inventory = work.resolve("inventory.json");
@@ -102,6 +95,21 @@ public final class AnsibleConfigurer implements Configurer {
         } finally {
             deleteTree(work);
         }
+    }
+
+    /**
+     * The resource's login, once its SSH server accepts corc's key. Connecting once with corc's client records the
+     * host key in corc's known_hosts on first use (after the keys the provider reported were pinned), or refuses a
+     * changed one (CONFLICT); ansible's ssh then checks strictly against the same file, so it meets a known key and
+     * never decides about trust itself.
+     */
+    private ResourceLogin.Login reachable(Resource resource, Duration wait, ProgressListener listener) {
+        ResourceLogin.Login login = logins.login(resource);
+        try (SshClient client = new SshClient()) {
+            client.awaitReachable(login.target(), login.knownHosts(), wait, listener)
+                    .close();
+        }
+        return login;
     }
 
     /** Short (ssh's control socket paths must stay under 108 bytes), private, and removed after the run. */

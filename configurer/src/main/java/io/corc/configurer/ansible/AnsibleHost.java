@@ -2,20 +2,17 @@ package io.corc.configurer.ansible;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.file.Path;
+import io.corc.ssh.ResourceLogin;
 
 /**
- * How ansible's {@code ssh} logs in to one resource: with corc's key, checking the host key against corc's
- * known_hosts file (never the user's {@code ~/.ssh/known_hosts}).
+ * How ansible's {@code ssh} logs in to one resource: as corc does, with corc's key, checking the host key against
+ * corc's known_hosts file (never the user's {@code ~/.ssh/known_hosts}).
  *
  * @param name the inventory host name (the resource id)
  */
-record AnsibleHost(String name, String host, int port, String user, Path privateKey, Path knownHosts) {
+record AnsibleHost(String name, ResourceLogin.Login login) {
     AnsibleHost {
         requireNonNull(name, "name is null");
-        requireNonNull(host, "host is null");
-        requireNonNull(user, "user is null");
-        requireNonNull(privateKey, "privateKey is null");
-        requireNonNull(knownHosts, "knownHosts is null");
+        requireNonNull(login, "login is null");
     }
 }

@@ -3,6 +3,7 @@ package io.corc.configurer.ansible;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.corc.api.CorcException;
+import io.corc.ssh.SshTarget;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,20 +42,19 @@ final class AnsibleInventory {
      * known_hosts makes a changed host key an error instead of a prompt or a silent trust.
      */
     static Map<String, Object> connectionVariables(AnsibleHost host) {
+        SshTarget target = host.login().target();
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("ansible_connection", "ssh");
-        vars.put("ansible_host", host.host());
-        if (host.port() > 0) {
-            vars.put("ansible_port", host.port());
-        }
-        vars.put("ansible_user", host.user());
+        vars.put("ansible_host", target.host());
+        vars.put("ansible_port", target.port());
+        vars.put("ansible_user", target.user());
         vars.put(
                 "ansible_ssh_private_key_file",
-                host.privateKey().toAbsolutePath().toString());
+                target.privateKey().toAbsolutePath().toString());
         vars.put(
                 "ansible_ssh_common_args",
                 "-o UserKnownHostsFile="
-                        + quoted(host.knownHosts().toAbsolutePath().toString())
+                        + quoted(host.login().knownHosts().file().toString())
                         + " -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o BatchMode=yes");
         return vars;
     }

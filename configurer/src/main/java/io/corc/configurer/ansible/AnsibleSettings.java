@@ -21,7 +21,7 @@ import java.util.Map;
  * playbook_paths} (one path, a comma-separated string or a list), {@code inventory_path} (an extra inventory
  * source passed after corc's own), {@code host_variables} (variables for corc's hosts, overriding corc's), {@code
  * host_settings.group} (the inventory group corc's hosts are put in), {@code ansible_playbook} (the executable,
- * default found on PATH), {@code ssh_wait_seconds} (how long to wait for the resource's SSH port, default 300).
+ * default found on PATH), {@code ssh_wait_seconds} (how long to wait until the resource's SSH server accepts corc's key, default 300).
  *
  * @param playbooks absolute paths, checked to exist, in the order they run
  */

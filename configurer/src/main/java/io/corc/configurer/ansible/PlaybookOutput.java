@@ -97,9 +97,10 @@ final class PlaybookOutput {
     private static CorcException unreachable(String what, Failure failure) {
         String message = what + " could not reach " + failure.host() + ": " + failure.message();
         if (failure.message().contains("Host key verification failed")) {
-            return new CorcException(ErrorCategory.AUTHENTICATION, message)
-                    .withHint("the host's key is not the one corc pinned for it (or none is pinned); if the resource "
-                            + "was re-created, remove its old entry from corc's known_hosts");
+            // corc checked the key just before (SshClient): it changed since, as a changed key is everywhere in corc
+            return new CorcException(ErrorCategory.CONFLICT, message)
+                    .withHint("the host's key is not the one in corc's known_hosts; if the resource was re-created, "
+                            + "forget its old key with ssh-keygen -R HOST -f <corc home>/ssh/known_hosts");
         }
         if (failure.message().contains("Permission denied")) {
             return new CorcException(ErrorCategory.AUTHENTICATION, message)

@@ -137,6 +137,24 @@ class AnsibleConfigurerTest {
     }
 
     @Test
+    void aHostKeyNobodyRecordedIsTrustedOnFirstUseAndAnsibleChecksItStrictly() throws Exception {
+        Path freshHome = Files.createDirectories(dir.resolve("fresh-home/ssh"));
+        Files.copy(home.resolve("ssh/id_ed25519"), freshHome.resolve("id_ed25519"));
+        Path playbook =
+                write("tofu.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.ping:\n");
+        AnsibleConfigurer configurer = new AnsibleConfigurer(
+                new PluginConfig("corc.configurers.ansible", Map.of("playbook_paths", playbook.toString())),
+                freshHome.getParent(),
+                System.getenv(),
+                dir);
+
+        List<PlaybookResult> results = configurer.run(resource, PluginConfig.empty("request"), null);
+
+        assertThat(results.get(0).hosts().get(resource.id()).ok()).isEqualTo(1);
+        assertThat(Files.readAllLines(freshHome.resolve("known_hosts"))).containsExactly(server.hostKeyLine());
+    }
+
+    @Test
     void changedHostKeyIsRefused() throws Exception {
         Path otherHome = Files.createDirectories(dir.resolve("other-home/ssh"));
         Files.copy(home.resolve("ssh/id_ed25519"), otherHome.resolve("id_ed25519"));
@@ -155,12 +173,57 @@ class AnsibleConfigurerTest {
                 System.getenv(),
                 dir);
 
-        assertThatThrownBy(() -> configurer.run(resource, PluginConfig.empty("request"), null))
+        List<String> lines = new CopyOnWriteArrayList<>();
+        assertThatThrownBy(() -> configurer.run(resource, PluginConfig.empty("request"), (s, d, t) -> lines.add(s)))
                 .isInstanceOfSatisfying(CorcException.class, e -> {
-                    assertThat(e.category()).isEqualTo(ErrorCategory.AUTHENTICATION);
-                    assertThat(e.getMessage())
-                            .contains("could not reach " + resource.id(), "Host key verification failed");
+                    assertThat(e.category()).isEqualTo(ErrorCategory.CONFLICT);
+                    assertThat(e.getMessage()).contains("host key of 127.0.0.1:" + server.port() + " has changed");
+                    assertThat(e.hint()).get().asString().contains("ssh-keygen -R");
                 });
+        assertThat(lines).noneMatch(line -> line.startsWith("running ")); // refused before ansible-playbook ran
+    }
+
+    @Test
+    void hostKeysTheProviderReportedArePinnedAndADifferentOneRefused() throws Exception {
+        Path pinnedHome = Files.createDirectories(dir.resolve("pinned-home/ssh"));
+        Files.copy(home.resolve("ssh/id_ed25519"), pinnedHome.resolve("id_ed25519"));
+        Path playbook =
+                write("pinned.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.ping:\n");
+        AnsibleConfigurer configurer = new AnsibleConfigurer(
+                new PluginConfig("corc.configurers.ansible", Map.of("playbook_paths", playbook.toString())),
+                pinnedHome.getParent(),
+                System.getenv(),
+                dir);
+        Path otherKey = dir.resolve("reported-host-key");
+        TestKeys.generate(otherKey);
+
+        configurer.run(reporting(server.hostPublicKey() + " root@box"), PluginConfig.empty("request"), null);
+        assertThat(Files.readAllLines(pinnedHome.resolve("known_hosts"))).containsExactly(server.hostKeyLine());
+
+        assertThatThrownBy(() -> configurer.run(
+                        reporting(Files.readString(otherKey.resolveSibling("reported-host-key.pub"))),
+                        PluginConfig.empty("request"),
+                        null))
+                .isInstanceOfSatisfying(CorcException.class, e -> {
+                    assertThat(e.category()).isEqualTo(ErrorCategory.CONFLICT);
+                    assertThat(e.getMessage()).contains("the provider reports");
+                });
+        assertThat(Files.readAllLines(pinnedHome.resolve("known_hosts"))).containsExactly(server.hostKeyLine());
+    }
+
+    /** The test resource as a provider that read {@code hostKeys} from the console reports it. */
+    private static Resource reporting(String hostKeys) {
+        return new Resource(
+                resource.id(),
+                resource.provider(),
+                resource.kind(),
+                resource.name(),
+                resource.state(),
+                resource.endpoints(),
+                resource.objects(),
+                resource.createdAt(),
+                null,
+                Map.of(Resource.SSH_HOST_KEYS, hostKeys));
     }
 
     @Test

@@ -108,6 +108,27 @@ class SshConfigurerTest {
     }
 
     @Test
+    void hostKeyTheProviderReportedIsPinnedAndADifferentOneStopsTheRunBeforeAnyCommand() throws IOException {
+        Path knownHosts = corcHome.resolve("ssh/known_hosts");
+        resource = server.resource("inst-ssh-1", Map.of(Resource.SSH_HOST_KEYS, server.hostPublicKey()));
+        apply(Map.of("commands", List.of("touch first")));
+        assertThat(server.home().resolve("first")).exists();
+        List<String> pinned = Files.readAllLines(knownHosts);
+        assertThat(pinned).containsExactly(server.hostKeyLine());
+
+        String recreated = server.changeHostKey(); // a new machine at the address; its provider reports the new key
+        resource = server.resource("inst-ssh-1", Map.of(Resource.SSH_HOST_KEYS, recreated));
+        assertThatThrownBy(() -> apply(Map.of("commands", List.of("touch second"))))
+                .isInstanceOfSatisfying(CorcException.class, e -> {
+                    assertThat(e.category()).isEqualTo(ErrorCategory.CONFLICT);
+                    assertThat(e.getMessage()).contains("has changed", "the provider reports");
+                    assertThat(e.hint()).hasValueSatisfying(h -> assertThat(h).contains("ssh-keygen -R"));
+                });
+        assertThat(server.home().resolve("second")).doesNotExist();
+        assertThat(Files.readAllLines(knownHosts)).isEqualTo(pinned);
+    }
+
+    @Test
     void badOptionsNameTheirPath() {
         assertThatThrownBy(() -> apply(Map.of("files", List.of(Map.of("src", "missing.txt", "dest", "x")))))
                 .isInstanceOfSatisfying(
