@@ -2,11 +2,14 @@ package io.corc.core;
 
 import static java.util.Objects.requireNonNull;
 
+import io.corc.api.Authenticator;
 import io.corc.api.CheckResult;
 import io.corc.api.ConfigurerSpec;
 import io.corc.api.CorcException;
 import io.corc.api.ErrorCategory;
+import io.corc.api.Feature;
 import io.corc.api.Job;
+import io.corc.api.KeyType;
 import io.corc.api.LogLine;
 import io.corc.api.Orchestrator;
 import io.corc.api.OrchestratorFactory;
@@ -51,6 +54,9 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class Corc {
+    /** The authenticator whose default key {@link #start} has authorised on instances reachable over SSH. */
+    private static final String SSH_AUTHENTICATOR = "ssh";
+
     private final Path home;
     private final CorcConfig config;
     private final PluginRegistry registry;
@@ -111,8 +117,41 @@ public final class Corc {
         return orchestrator(provider, spec.kind()).plan(spec);
     }
 
+    /**
+     * Starts a resource. At a provider with {@link Feature#SSH_ACCESS}, corc's own key ({@link
+     * Authenticator#DEFAULT_KEY_NAME} of the {@code ssh} authenticator, made on first use and reused after) is
+     * among the keys the provider authorises, so corc's configurers and schedulers can log in; without an {@code
+     * ssh} authenticator installed, the spec's keys are passed on as they are.
+     */
     public Resource start(String provider, ResourceSpec spec, ProgressListener progress) {
-        return orchestrator(provider, spec.kind()).start(spec, progress);
+        Orchestrator orchestrator = orchestrator(provider, spec.kind());
+        return orchestrator.start(withCorcKey(orchestrator, spec), progress);
+    }
+
+    private ResourceSpec withCorcKey(Orchestrator orchestrator, ResourceSpec spec) {
+        if (!orchestrator.features().supports(Feature.SSH_ACCESS)) {
+            return spec;
+        }
+        Optional<Authenticator> ssh = plugins.authenticator(SSH_AUTHENTICATOR);
+        if (ssh.isEmpty()) {
+            return spec;
+        }
+        String corcKey = ssh.get()
+                .loadOrCreate(Authenticator.DEFAULT_KEY_NAME, KeyType.ED25519)
+                .publicKey();
+        if (spec.sshPublicKeys().stream().anyMatch(key -> sameKey(key, corcKey))) {
+            return spec;
+        }
+        List<String> keys = new ArrayList<>(spec.sshPublicKeys());
+        keys.add(corcKey);
+        return spec.withSshPublicKeys(keys);
+    }
+
+    /** Whether two OpenSSH public key lines hold the same key, whatever their comments. */
+    private static boolean sameKey(String a, String b) {
+        String[] x = a.strip().split("\\s+");
+        String[] y = b.strip().split("\\s+");
+        return x.length >= 2 && y.length >= 2 && x[0].equals(y[0]) && x[1].equals(y[1]);
     }
 
     /**

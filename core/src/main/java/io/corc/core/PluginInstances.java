@@ -2,6 +2,7 @@ package io.corc.core;
 
 import static java.util.Objects.requireNonNull;
 
+import io.corc.api.Authenticator;
 import io.corc.api.Configurer;
 import io.corc.api.Orchestrator;
 import io.corc.api.PluginConfig;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -63,6 +65,16 @@ final class PluginInstances {
     Configurer configurer(String name) {
         return (Configurer) cache.computeIfAbsent("configurer:" + name, key -> registry.configurer(name)
                 .create(context(name, "corc.configurers." + name)));
+    }
+
+    /** The authenticator {@code name}, or empty when none of that name is installed. */
+    Optional<Authenticator> authenticator(String name) {
+        if (registry.authenticators().stream().noneMatch(f -> f.name().equals(name))) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                (Authenticator) cache.computeIfAbsent("authenticator:" + name, key -> registry.authenticator(name)
+                        .create(context(name, "corc.authenticators." + name))));
     }
 
     /** The storage backend named by {@code corc.storage.backend}. */
