@@ -69,7 +69,7 @@ final class MinaSshSession implements SshSession {
                 throw lost(command, null);
             }
             return status;
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) { // MINA: "session is being closed"
             throw lost(command, e);
         }
     }
@@ -215,7 +215,7 @@ final class MinaSshSession implements SshSession {
                                     ? "the remote user " + target.user() + " may not write there; pick a path it owns"
                                     : "check the path on " + target.host())
                     .withCause(e);
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) { // MINA: "session is being closed"
             throw new CorcException(
                             ErrorCategory.UNAVAILABLE,
                             "could not " + action + " on " + target.login() + ": " + e.getMessage())

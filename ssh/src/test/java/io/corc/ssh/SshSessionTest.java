@@ -314,6 +314,26 @@ class SshSessionTest {
         }
     }
 
+    /** A session whose connection is gone (or still closing) says so as UNAVAILABLE, never with MINA's own errors. */
+    @Test
+    void callsOnADroppedSessionFailAsUnavailableNamingTheLogin() {
+        try (SshSession session = connect()) {
+            session.write("note", "x".getBytes(UTF_8), 0600);
+            server.dropConnections();
+
+            for (int round = 0; round < 3; round++) { // closing, then closed
+                assertThatThrownBy(() -> session.run("true"))
+                        .isInstanceOfSatisfying(CorcException.class, e -> assertThat(e.category())
+                                .isEqualTo(ErrorCategory.UNAVAILABLE))
+                        .hasMessageContaining("corc@127.0.0.1:" + server.port());
+                assertThatThrownBy(() -> session.read("note"))
+                        .isInstanceOfSatisfying(CorcException.class, e -> assertThat(e.category())
+                                .isEqualTo(ErrorCategory.UNAVAILABLE))
+                        .hasMessageContaining("corc@127.0.0.1:" + server.port());
+            }
+        }
+    }
+
     private static void awaitStep(List<String> steps, String text) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (steps.stream().noneMatch(s -> s.contains(text)) && System.nanoTime() < deadline) {
