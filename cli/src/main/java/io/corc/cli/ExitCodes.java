@@ -11,7 +11,10 @@ public final class ExitCodes {
     public static final int OK = 0;
     /** The command ran, but what it reports is a failure: a waited-for job failed, a check did not pass. */
     public static final int FAILED_OUTCOME = 1;
-    /** Invalid input: bad flag, bad configuration, unknown provider. picocli usage errors use it too. */
+    /**
+     * Invalid input: bad flag, bad configuration, unknown provider, a configurer step (Ansible task, SSH configurer
+     * command) that failed on the resource. picocli usage errors use it too.
+     */
     public static final int INVALID_INPUT = 2;
 
     public static final int NOT_FOUND = 3;

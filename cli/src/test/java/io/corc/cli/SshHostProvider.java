@@ -16,6 +16,11 @@ import io.corc.api.ResourceKind;
 import io.corc.api.ResourceSpec;
 import io.corc.api.ResourceState;
 import io.corc.api.StateRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,15 +28,35 @@ import java.util.Set;
 
 /**
  * A provider for the CLI tests whose "instances" are SSH servers a test recorded in the state store (type {@code
- * ssh-host}: host, port, user), e.g. the OpenSSH fixture. It cannot start anything.
+ * ssh-host}: host, port, user), e.g. the OpenSSH fixture. It declares {@link Feature#SSH_ACCESS}: {@code start}
+ * hands out the server a test {@linkplain #offer offered}, appending the spec's SSH keys to its authorized_keys
+ * file (as cloud-init would) and reporting its host key the way a cloud provider reads it from the console.
  */
 public final class SshHostProvider implements OrchestratorFactory {
     static final String NAME = "sshhost";
     static final String RECORD_TYPE = "ssh-host";
+    private static final String OFFER_TYPE = "ssh-host-offer";
 
     /** Records an SSH server as an instance of this provider. */
     static void record(RecordStore records, String id, String host, int port, String user) {
         records.put(StateRecord.create(RECORD_TYPE, id, "running", Map.of("host", host, "port", port, "user", user)));
+    }
+
+    /**
+     * Offers an SSH server for the next {@code start}: its keys go to {@code authorizedKeys}, its host key ({@code
+     * "ssh-ed25519 AAAA..."}) is reported in the resource's {@link Resource#SSH_HOST_KEYS}.
+     */
+    static void offer(RecordStore records, String host, int port, String user, Path authorizedKeys, String hostKey) {
+        records.put(StateRecord.create(
+                OFFER_TYPE,
+                "next",
+                "offered",
+                Map.of(
+                        "host", host,
+                        "port", port,
+                        "user", user,
+                        "authorized_keys", authorizedKeys.toString(),
+                        "host_keys", hostKey)));
     }
 
     @Override
@@ -65,7 +90,7 @@ public final class SshHostProvider implements OrchestratorFactory {
 
             @Override
             public Features features() {
-                return Features.of(Feature.INSTANCES);
+                return Features.of(Feature.INSTANCES, Feature.SSH_ACCESS);
             }
 
             @Override
@@ -80,7 +105,29 @@ public final class SshHostProvider implements OrchestratorFactory {
 
             @Override
             public Resource start(ResourceSpec spec, ProgressListener progress) {
-                throw CorcException.invalidInput("the test provider cannot start");
+                StateRecord offer = records.get(OFFER_TYPE, "next")
+                        .orElseThrow(() -> CorcException.invalidInput("the test provider has no server on offer"));
+                Path authorizedKeys = Path.of(offer.string("authorized_keys"));
+                try {
+                    Files.createDirectories(authorizedKeys.getParent());
+                    for (String key : spec.sshPublicKeys()) {
+                        Files.writeString(
+                                authorizedKeys, key + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                StateRecord started = StateRecord.create(
+                        RECORD_TYPE,
+                        NAME + "-" + spec.name(),
+                        "running",
+                        Map.of(
+                                "host", offer.string("host"),
+                                "port", offer.data().get("port"),
+                                "user", offer.string("user"),
+                                "host_keys", offer.string("host_keys")));
+                records.put(started);
+                return resource(started);
             }
 
             @Override
@@ -115,6 +162,8 @@ public final class SshHostProvider implements OrchestratorFactory {
                 List.of(),
                 record.createdAt(),
                 null,
-                Map.of());
+                record.string("host_keys") == null
+                        ? Map.of()
+                        : Map.of(Resource.SSH_HOST_KEYS, record.string("host_keys")));
     }
 }
