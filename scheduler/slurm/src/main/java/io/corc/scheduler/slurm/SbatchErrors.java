@@ -15,8 +15,11 @@ final class SbatchErrors {
                     "sbatch is not installed on " + host.describe(),
                     plugin,
                     "job submit",
-                    "install Slurm's client commands (Debian: slurm-client) or set corc.schedulers.slurm.login to"
-                            + " submit on a login node",
+                    host instanceof SshSlurmHost
+                            ? "corc runs it in a login shell there (sh -l): make ~/.profile put Slurm's commands on"
+                                    + " the PATH, or check corc.schedulers.slurm.login.host"
+                            : "install Slurm's client commands (Debian: slurm-client) or set"
+                                    + " corc.schedulers.slurm.login to submit on a login node",
                     null);
         }
         String text = output.errorText()

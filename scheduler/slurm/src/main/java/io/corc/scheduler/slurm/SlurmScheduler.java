@@ -45,6 +45,8 @@ public final class SlurmScheduler implements Scheduler {
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
     private static final Pattern SLURM_JOB_ID = Pattern.compile("[0-9]+");
     private static final Duration REMOVE_WAIT = Duration.ofSeconds(30);
+    /** The runner on a login node's cluster when none is configured: corc installed there, on the PATH. */
+    static final String LOGIN_NODE_RUNNER = "corc jobio run";
 
     private final String name;
     private final SlurmSettings settings;
@@ -129,7 +131,7 @@ public final class SlurmScheduler implements Scheduler {
                         ErrorCategory.CONFLICT,
                         "job '" + spec.id() + "' exists in " + layout.dir() + " on " + host.describe());
             }
-            JobSpec runnerSpec = settings.login() == null ? withDefaultHome(spec) : spec;
+            JobSpec runnerSpec = runnerSpec(spec);
             SlurmJobRecord record = new SlurmJobRecord(
                     spec.id(),
                     spec.name(),
@@ -143,10 +145,13 @@ public final class SlurmScheduler implements Scheduler {
             records.put(record.toState("submitting"));
             progress.onProgress("submitting to Slurm", 0, 1);
             String slurmJobId = null;
+            boolean unanswered = false;
             try {
                 writeJobFiles(host, layout, runnerSpec, runnerSecrets);
+                unanswered = true; // until sbatch answers, Slurm may or may not have the job
                 CommandOutput sbatch =
                         host.run(SbatchArguments.build(spec, settings, layout), settings.commandTimeout());
+                unanswered = false;
                 if (!sbatch.ok()) {
                     throw SbatchErrors.refused(spec.id(), sbatch, host, name);
                 }
@@ -177,7 +182,7 @@ public final class SlurmScheduler implements Scheduler {
                 CorcException error = e instanceof CorcException c
                         ? c
                         : CorcException.internal("could not submit job " + spec.id() + ": " + e.getMessage(), e);
-                rollBack(host, layout, spec.id(), slurmJobId, error);
+                rollBack(host, layout, spec.id(), slurmJobId, unanswered, error);
                 throw error;
             }
         }
@@ -204,10 +209,22 @@ public final class SlurmScheduler implements Scheduler {
         host.writeFile(layout.script(), script.getBytes(StandardCharsets.UTF_8), 0700);
     }
 
-    private void rollBack(SlurmHost host, JobLayout layout, String jobId, String slurmJobId, CorcException error) {
+    /**
+     * @param unanswered whether sbatch never answered (its connection dropped, or it timed out): the array may
+     *     exist without its id known, so it is cancelled by name
+     */
+    private void rollBack(
+            SlurmHost host,
+            JobLayout layout,
+            String jobId,
+            String slurmJobId,
+            boolean unanswered,
+            CorcException error) {
         try {
             if (slurmJobId != null) {
                 scancel(host, slurmJobId);
+            } else if (unanswered) {
+                scancelByName(host, jobId);
             }
             host.deleteTree(layout.dir());
             records.delete(SlurmJobRecord.TYPE, jobId);
@@ -306,10 +323,7 @@ public final class SlurmScheduler implements Scheduler {
                 scancel(host, record.slurmJobId());
                 awaitStopped(host, record.slurmJobId());
             } else {
-                CommandOutput byName = host.run(List.of("scancel", "--name=corc-" + jobId), settings.commandTimeout());
-                if (!byName.ok() && byName.exitCode() != CommandOutput.NOT_FOUND) {
-                    throw unavailable("scancel --name=corc-" + jobId, host, byName);
-                }
+                scancelByName(host, jobId);
             }
             host.deleteTree(record.jobDir());
         }
@@ -345,6 +359,14 @@ public final class SlurmScheduler implements Scheduler {
         // scancel of a job Slurm has already forgotten says "Invalid job id": nothing left to cancel
         if (!scancel.ok() && !scancel.errorText().contains("Invalid job id")) {
             throw unavailable("scancel " + slurmJobId, host, scancel);
+        }
+    }
+
+    /** For a submission whose Slurm id was never learnt: its array, if any, by its job name. */
+    private void scancelByName(SlurmHost host, String jobId) {
+        CommandOutput byName = host.run(List.of("scancel", "--name=corc-" + jobId), settings.commandTimeout());
+        if (!byName.ok() && byName.exitCode() != CommandOutput.NOT_FOUND) {
+            throw unavailable("scancel --name=corc-" + jobId, host, byName);
         }
     }
 
@@ -393,10 +415,16 @@ public final class SlurmScheduler implements Scheduler {
                 : host.homeDirectory() + "/.corc/slurm/jobs";
     }
 
-    /** The default runner: this JVM's java and class path, valid where the nodes see this machine's files. */
+    /**
+     * The default runner: on a login node {@link #LOGIN_NODE_RUNNER}, here this JVM's java and class path, valid
+     * where the nodes see this machine's files.
+     */
     private String runner() {
         if (settings.runner() != null) {
             return settings.runner();
+        }
+        if (settings.login() != null) {
+            return LOGIN_NODE_RUNNER;
         }
         String java = ProcessHandle.current()
                 .info()
@@ -413,13 +441,18 @@ public final class SlurmScheduler implements Scheduler {
                 SlurmTaskRunner.class.getName()));
     }
 
-    private JobSpec withDefaultHome(JobSpec spec) {
-        if (spec.options().containsKey(Staging.HOME_OPTION)) {
-            return spec;
-        }
+    /**
+     * The spec the runner reads. Here its corc home defaults to this scheduler's; this machine's corc home means
+     * nothing on a login node's cluster, so there the runner uses its own ({@code ~/.corc}).
+     */
+    private JobSpec runnerSpec(JobSpec spec) {
         Map<String, String> options = new LinkedHashMap<>(spec.options());
-        options.put(Staging.HOME_OPTION, home.toAbsolutePath().toString());
-        return spec.withStaging(spec.staging(), options);
+        if (settings.login() != null) {
+            options.remove(Staging.HOME_OPTION);
+        } else {
+            options.putIfAbsent(Staging.HOME_OPTION, home.toAbsolutePath().toString());
+        }
+        return options.equals(spec.options()) ? spec : spec.withStaging(spec.staging(), options);
     }
 
     private Optional<SlurmJobRecord> find(String jobId) {
@@ -448,13 +481,14 @@ public final class SlurmScheduler implements Scheduler {
         }
     }
 
+    /** This machine, or with {@code login} the login node over SSH, logging in as corc does ({@code ResourceLogin}). */
     static Function<SlurmSettings, Supplier<SlurmHost>> defaultHosts(Path home) {
-        return settings -> settings.login() == null
-                ? LocalSlurmHost::new
-                : () -> {
-                    // the SSH path (SshSlurmHost over io.corc.ssh) lands once that module's session API is in
-                    throw CorcException.invalidInput("corc.schedulers.slurm.login is not supported yet")
-                            .withHint("run corc on the login node itself, without login:");
-                };
+        return settings -> {
+            SlurmSettings.LoginSettings login = settings.login();
+            if (login == null) {
+                return LocalSlurmHost::new;
+            }
+            return () -> new SshSlurmHost(login.target(home), login.knownHosts(home), SshSlurmHost.CONNECT_TIMEOUT);
+        };
     }
 }

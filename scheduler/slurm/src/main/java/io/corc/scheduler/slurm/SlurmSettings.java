@@ -2,7 +2,10 @@ package io.corc.scheduler.slurm;
 
 import io.corc.api.CorcException;
 import io.corc.api.PluginConfig;
+import io.corc.ssh.KnownHosts;
+import io.corc.ssh.ResourceLogin;
 import io.corc.ssh.Shell;
+import io.corc.ssh.SshTarget;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,8 +18,9 @@ import java.util.List;
  * @param qos {@code --qos}, or {@code null}
  * @param workDir where job directories live on the Slurm host, shared with the compute nodes; {@code null} for the
  *     default ({@code <corc home>/slurm/jobs} here, {@code ~/.corc/slurm/jobs} on a login node)
- * @param runner the shell words that start corc's job runner on a node, or {@code null} for this JVM's java with
- *     its class path (valid when the nodes see this machine's files)
+ * @param runner the shell words that start corc's job runner on a node, or {@code null} for the default: this
+ *     JVM's java with its class path (valid when the nodes see this machine's files), on a login node {@code corc
+ *     jobio run}
  * @param extraSbatchOptions added to every {@code sbatch} command line as they are
  * @param login the login node to submit on over SSH, or {@code null} to run Slurm's commands here
  * @param pollInterval the longest pause between two looks at a job while waiting for it
@@ -39,9 +43,26 @@ record SlurmSettings(
     /**
      * Where to submit over SSH.
      *
-     * @param knownHosts the known_hosts file holding the login node's key, or {@code null} for corc's own
+     * @param key the private key, or {@code null} for corc's key
+     * @param section {@code login} itself, for the rest of corc's login rule ({@link ResourceLogin}: {@code
+     *     known_hosts}, else corc's known hosts)
      */
-    record LoginSettings(String host, int port, String user, Path key, Path knownHosts) {}
+    record LoginSettings(String host, int port, String user, Path key, PluginConfig section) {
+        /** {@code key}, else corc's key {@code <corc home>/ssh/id_ed25519}. */
+        SshTarget target(Path corcHome) {
+            return new SshTarget(
+                    host, port, user, key != null ? key : rule(corcHome).privateKey());
+        }
+
+        /** {@code known_hosts}, else corc's {@code <corc home>/ssh/known_hosts}. */
+        KnownHosts knownHosts(Path corcHome) {
+            return rule(corcHome).knownHosts();
+        }
+
+        private ResourceLogin rule(Path corcHome) {
+            return new ResourceLogin(corcHome, section);
+        }
+    }
 
     SlurmSettings {
         extraSbatchOptions = List.copyOf(extraSbatchOptions);
@@ -80,10 +101,7 @@ record SlurmSettings(
             throw CorcException.invalidInput(login.path() + ".port must be 1 to 65535, got " + port);
         }
         Path key = login.optionalString("key").map(SlurmSettings::expandHome).orElse(null);
-        Path knownHosts = login.optionalString("known_hosts")
-                .map(SlurmSettings::expandHome)
-                .orElse(null);
-        return new LoginSettings(host, port, user, key, knownHosts);
+        return new LoginSettings(host, port, user, key, login);
     }
 
     private static Duration seconds(PluginConfig config, String key, double defaultSeconds) {

@@ -21,7 +21,9 @@ import java.util.function.BooleanSupplier;
  * Slurm is not installed, unless {@code CORC_CI} is set: then it fails.
  */
 final class SlurmCluster {
-    private static final Path CONF = Path.of("/etc/slurm/slurm.conf");
+    /** The configuration Slurm's commands read by default (no SLURM_CONF needed on this machine). */
+    static final Path CONF = Path.of("/etc/slurm/slurm.conf");
+
     private static final String MARKER = "# Written by corc's SlurmCluster test fixture";
     private static final List<String> BINARIES = List.of(
             "/usr/sbin/munged", "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/sbatch", "/usr/bin/squeue");
