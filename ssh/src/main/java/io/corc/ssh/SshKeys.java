@@ -69,8 +69,7 @@ public final class SshKeys implements Authenticator {
     public KeyPairInfo create(String keyName, KeyType type) {
         Path privateFile = privateFile(keyName);
         if (Files.exists(privateFile) || Files.exists(publicFile(keyName))) {
-            throw new CorcException(ErrorCategory.CONFLICT, "an SSH key called " + keyName + " exists in " + directory)
-                    .withHint("use it as it is, or remove it first");
+            throw exists(keyName);
         }
         KeyPair pair = generate(type);
         String comment = "corc-" + keyName;
@@ -89,8 +88,7 @@ public final class SshKeys implements Authenticator {
             // first starts), one wins and the other loads the winner's key (Authenticator.loadOrCreate)
             Files.createLink(privateFile, temp);
         } catch (FileAlreadyExistsException e) {
-            throw new CorcException(ErrorCategory.CONFLICT, "an SSH key called " + keyName + " exists in " + directory)
-                    .withHint("use it as it is, or remove it first");
+            throw exists(keyName);
         } catch (IOException e) {
             throw SecureFiles.ioFailure("create " + privateFile, e);
         } finally {
@@ -102,6 +100,11 @@ public final class SshKeys implements Authenticator {
         }
         SecureFiles.writeAtomically(publicFile(keyName), (publicLine + "\n").getBytes(UTF_8));
         return info(keyName, type, publicLine);
+    }
+
+    private CorcException exists(String keyName) {
+        return new CorcException(ErrorCategory.CONFLICT, "an SSH key called " + keyName + " exists in " + directory)
+                .withHint("use it as it is, or remove it first");
     }
 
     /**
