@@ -168,6 +168,9 @@ final class FakeEc2 implements ResponseDefinitionTransformerV2 {
 
     @Override
     public ResponseDefinition transform(ServeEvent event) {
+        if (!event.getRequest().getMethod().getName().equals("POST")) {
+            return event.getResponseDefinition(); // other stubs, e.g. the caller's address
+        }
         Map<String, String> params = parse(event.getRequest().getBodyAsString());
         String action = params.getOrDefault("Action", "?");
         boolean timeout = lateActions.contains(action);
