@@ -89,9 +89,31 @@ final class ProviderSchema {
                     "instance",
                     mapping(
                             field("name", string("instance")),
+                            // corc's defaults, kept so its files load unchanged; the ec2 provider reads these two
+                            // values as "not chosen" and selects a type and the newest image instead (docs/ec2.md).
                             field("image", string("ami-0f18ced0fd6aae5c2")),
                             field("size", string("t1.micro")),
-                            field("ssh_authorized_key", string("")))));
+                            field("ssh_authorized_key", string("")),
+                            field("operating_system", string("Ubuntu")),
+                            field("operating_system_version", string("24.04")),
+                            field("ssh_user", string("")))),
+            // The ec2 provider's own settings (docs/ec2.md).
+            field("endpoint", string("")),
+            field("zones", list(string(null), List.of())),
+            field("vpc_id", string("")),
+            field("subnet_id", string("")),
+            field("ssh_cidr", string("")),
+            field("caller_ip_url", string("https://checkip.amazonaws.com")),
+            field("ssh_port", integer(22, 1)),
+            field("ssh_wait_seconds", integer(300, 0)),
+            field("wait_timeout_seconds", integer(600, 1)),
+            field("poll_interval_ms", integer(2000, 1)),
+            field("owner", string("")),
+            field("max_instance_types", integer(3, 1)),
+            field("max_attempts", integer(8, 1)),
+            field("read_timeout_seconds", integer(60, 1)),
+            field("price_catalog", string("")),
+            field("spot", mapping(field("max_price", string("")), field("on_demand_fallback", bool(false)))));
 
     static final Schema.Mapping PROVIDERS = mapping(
             field("local", mapping(field("root", string("")))),
