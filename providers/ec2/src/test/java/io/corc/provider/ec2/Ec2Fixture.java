@@ -26,59 +26,7 @@ final class Ec2Fixture implements AutoCloseable {
     final List<String> progress = Collections.synchronizedList(new ArrayList<>());
 
     Ec2Fixture() {
-        ec2.type("t3.micro", 2, 1, "x86_64")
-                .type("t3.medium", 2, 4, "x86_64")
-                .type("t3a.medium", 2, 4, "x86_64", "us-east-1c")
-                .type("m5.large", 2, 8, "x86_64")
-                .type("c5.xlarge", 4, 8, "x86_64")
-                .type("t3.xlarge", 4, 16, "x86_64")
-                .gpuType("g5.xlarge", 4, 16, "x86_64", 1, "A10G", "NVIDIA")
-                .gpuType("g4dn.xlarge", 4, 16, "x86_64", 1, "T4", "NVIDIA")
-                .gpuType("p3.8xlarge", 32, 244, "x86_64", 4, "V100", "NVIDIA", "us-east-1a")
-                .type("t4g.small", 2, 2, "arm64")
-                .type("t4g.medium", 2, 4, "arm64");
-        ec2.image(
-                        "ami-ubuntu-old",
-                        "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20240423",
-                        Images.CANONICAL,
-                        "x86_64",
-                        "2024-04-23T10:00:00.000Z")
-                .image(
-                        "ami-ubuntu-new",
-                        "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101",
-                        Images.CANONICAL,
-                        "x86_64",
-                        "2026-11-01T10:00:00.000Z")
-                .image(
-                        "ami-ubuntu-arm",
-                        "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-20261101",
-                        Images.CANONICAL,
-                        "arm64",
-                        "2026-11-01T10:00:00.000Z")
-                .image(
-                        "ami-ubuntu-pro",
-                        "ubuntu-pro-server/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-pro-server-20261201",
-                        Images.CANONICAL,
-                        "x86_64",
-                        "2026-12-01T10:00:00.000Z")
-                .image(
-                        "ami-jammy",
-                        "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20261101",
-                        Images.CANONICAL,
-                        "x86_64",
-                        "2026-11-02T10:00:00.000Z")
-                .image(
-                        "ami-al2023",
-                        "al2023-ami-2023.6.20261101.0-kernel-6.1-x86_64",
-                        "amazon",
-                        "x86_64",
-                        "2026-11-01T00:00:00.000Z")
-                .image(
-                        "ami-al2023-min",
-                        "al2023-ami-minimal-2023.6.20261120.0-kernel-6.1-x86_64",
-                        "amazon",
-                        "x86_64",
-                        "2026-11-20T00:00:00.000Z");
+        ec2.standardCatalogue();
     }
 
     Map<String, Object> config(Map<String, Object> extra) {
@@ -110,14 +58,7 @@ final class Ec2Fixture implements AutoCloseable {
 
     /** The form parameters of every request with this action, in order. */
     List<Map<String, String>> requests(String action) {
-        List<Map<String, String>> found = new ArrayList<>();
-        ec2.server().getAllServeEvents().forEach(event -> {
-            Map<String, String> params = FakeEc2.parse(event.getRequest().getBodyAsString());
-            if (action.equals(params.get("Action"))) {
-                found.add(0, params); // the journal is newest first
-            }
-        });
-        return found;
+        return ec2.requests(action);
     }
 
     @Override

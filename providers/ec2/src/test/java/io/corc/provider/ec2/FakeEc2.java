@@ -29,7 +29,7 @@ import java.util.function.Function;
  * fail calls by rule or at random (seeded) for the chaos test. Every request stays in WireMock's journal, so tests
  * assert what was sent.
  */
-final class FakeEc2 implements ResponseDefinitionTransformerV2 {
+public final class FakeEc2 implements ResponseDefinitionTransformerV2 {
     static final String NS = "http://ec2.amazonaws.com/doc/2016-11-15/";
     static final String REGION = "us-east-1";
     static final List<String> ZONES = List.of("us-east-1a", "us-east-1b", "us-east-1c");
@@ -38,7 +38,7 @@ final class FakeEc2 implements ResponseDefinitionTransformerV2 {
 
     record Img(String id, String name, String owner, String arch, String created) {}
 
-    record Err(int status, String code, String message) {}
+    public record Err(int status, String code, String message) {}
 
     static final class Inst {
         final String id;
@@ -89,7 +89,7 @@ final class FakeEc2 implements ResponseDefinitionTransformerV2 {
 
     private final WireMockServer server;
 
-    FakeEc2() {
+    public FakeEc2() {
         server = new WireMockServer(WireMockConfiguration.options()
                 .bindAddress("127.0.0.1")
                 .dynamicPort()
@@ -102,23 +102,35 @@ final class FakeEc2 implements ResponseDefinitionTransformerV2 {
         subnets.put("subnet-c", ZONES.get(2));
     }
 
-    WireMockServer server() {
+    public WireMockServer server() {
         return server;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.port();
     }
 
-    void shutdown() {
+    /** The form parameters of every request with this action, oldest first. */
+    public List<Map<String, String>> requests(String action) {
+        List<Map<String, String>> found = new ArrayList<>();
+        server.getAllServeEvents().forEach(event -> {
+            Map<String, String> params = parse(event.getRequest().getBodyAsString());
+            if (action.equals(params.get("Action"))) {
+                found.add(0, params); // the journal is newest first
+            }
+        });
+        return found;
+    }
+
+    public void shutdown() {
         server.stop();
     }
 
-    FakeEc2 type(String name, int vcpus, double memoryGib, String arch, String... zones) {
+    public FakeEc2 type(String name, int vcpus, double memoryGib, String arch, String... zones) {
         return gpuType(name, vcpus, memoryGib, arch, 0, null, null, zones);
     }
 
-    FakeEc2 gpuType(
+    public FakeEc2 gpuType(
             String name,
             int vcpus,
             double memoryGib,
@@ -132,13 +144,71 @@ final class FakeEc2 implements ResponseDefinitionTransformerV2 {
         return this;
     }
 
-    FakeEc2 image(String id, String name, String owner, String arch, String created) {
+    public FakeEc2 image(String id, String name, String owner, String arch, String created) {
         images.add(new Img(id, name, owner, arch, created));
         return this;
     }
 
+    /** A small region: x86_64, arm64 and GPU types over three zones; Ubuntu and Amazon Linux images. */
+    public FakeEc2 standardCatalogue() {
+        type("t3.micro", 2, 1, "x86_64")
+                .type("t3.medium", 2, 4, "x86_64")
+                .type("t3a.medium", 2, 4, "x86_64", "us-east-1c")
+                .type("m5.large", 2, 8, "x86_64")
+                .type("c5.xlarge", 4, 8, "x86_64")
+                .type("t3.xlarge", 4, 16, "x86_64")
+                .gpuType("g5.xlarge", 4, 16, "x86_64", 1, "A10G", "NVIDIA")
+                .gpuType("g4dn.xlarge", 4, 16, "x86_64", 1, "T4", "NVIDIA")
+                .gpuType("p3.8xlarge", 32, 244, "x86_64", 4, "V100", "NVIDIA", "us-east-1a")
+                .type("t4g.small", 2, 2, "arm64")
+                .type("t4g.medium", 2, 4, "arm64");
+        image(
+                        "ami-ubuntu-old",
+                        "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20240423",
+                        Images.CANONICAL,
+                        "x86_64",
+                        "2024-04-23T10:00:00.000Z")
+                .image(
+                        "ami-ubuntu-new",
+                        "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101",
+                        Images.CANONICAL,
+                        "x86_64",
+                        "2026-11-01T10:00:00.000Z")
+                .image(
+                        "ami-ubuntu-arm",
+                        "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-20261101",
+                        Images.CANONICAL,
+                        "arm64",
+                        "2026-11-01T10:00:00.000Z")
+                .image(
+                        "ami-ubuntu-pro",
+                        "ubuntu-pro-server/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-pro-server-20261201",
+                        Images.CANONICAL,
+                        "x86_64",
+                        "2026-12-01T10:00:00.000Z")
+                .image(
+                        "ami-jammy",
+                        "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20261101",
+                        Images.CANONICAL,
+                        "x86_64",
+                        "2026-11-02T10:00:00.000Z")
+                .image(
+                        "ami-al2023",
+                        "al2023-ami-2023.6.20261101.0-kernel-6.1-x86_64",
+                        "amazon",
+                        "x86_64",
+                        "2026-11-01T00:00:00.000Z")
+                .image(
+                        "ami-al2023-min",
+                        "al2023-ami-minimal-2023.6.20261120.0-kernel-6.1-x86_64",
+                        "amazon",
+                        "x86_64",
+                        "2026-11-20T00:00:00.000Z");
+        return this;
+    }
+
     /** A rule that answers an action with an error when it returns one (null: proceed). */
-    FakeEc2 rule(Function<Map<String, String>, Err> rule) {
+    public FakeEc2 rule(Function<Map<String, String>, Err> rule) {
         rules.add(rule);
         return this;
     }
@@ -151,7 +221,7 @@ final class FakeEc2 implements ResponseDefinitionTransformerV2 {
     }
 
     /** Instances not terminated, security groups and key pairs that exist. */
-    synchronized List<String> leftovers() {
+    public synchronized List<String> leftovers() {
         List<String> left = new ArrayList<>();
         instances.values().stream()
                 .filter(i -> !i.state.equals("terminated"))
@@ -640,7 +710,7 @@ final class FakeEc2 implements ResponseDefinitionTransformerV2 {
                         + java.util.UUID.randomUUID() + "</RequestID></Response>");
     }
 
-    static Map<String, String> parse(String body) {
+    public static Map<String, String> parse(String body) {
         Map<String, String> params = new LinkedHashMap<>();
         if (body == null || body.isEmpty()) {
             return params;
