@@ -140,6 +140,20 @@ class Ec2CheckAndFactoryTest {
     }
 
     @Test
+    void planWithoutCredentialsIsOneAuthenticationErrorNamingWhatIsMissing() {
+        Map<String, Object> settings = new LinkedHashMap<>(fixture.config(Map.of()));
+
+        assertThatThrownBy(() -> orchestrator(settings, env()).plan(ResourceSpec.of("x", ResourceKind.INSTANCE)))
+                .isInstanceOfSatisfying(CorcException.class, e -> {
+                    assertThat(e.category()).isEqualTo(ErrorCategory.AUTHENTICATION);
+                    assertThat(e.getMessage()).contains("AWS_ACCESS_KEY_ID");
+                    assertThat(e.hint().orElse("")).contains("aws configure");
+                    assertThat(e.plugin()).contains("ec2");
+                });
+        assertThat(fixture.ec2.server().getAllServeEvents()).isEmpty();
+    }
+
+    @Test
     void anUnknownRegionIsInvalidInputWithAHint() {
         Map<String, Object> settings = Map.of("profile", Map.of("region", "mars-north-1"));
         Map<String, String> env = env("AWS_ACCESS_KEY_ID", "AKID", "AWS_SECRET_ACCESS_KEY", "s");
