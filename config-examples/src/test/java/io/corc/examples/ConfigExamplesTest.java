@@ -60,6 +60,18 @@ class ConfigExamplesTest {
         assertThat(oci.section("corc.storage.s3").string("bucket_name", "?")).isEqualTo("corc-jobs");
     }
 
+    @Test
+    void ec2ExampleSetsTheProfileZonesAndSpotFallback() {
+        CorcConfig ec2 = new ConfigLoader(home, Map.of()).load(folder().resolve("ec2.yaml"), Map.of());
+
+        assertThat(ec2.section("corc.providers.ec2.profile").string("region", "?"))
+                .isEqualTo("eu-west-1");
+        assertThat(ec2.section("corc.providers.ec2").strings("zones")).hasSize(3);
+        assertThat(ec2.section("corc.providers.ec2.spot").bool("on_demand_fallback", false))
+                .isTrue();
+        assertThat(ec2.section("corc.providers.ec2").string("ssh_cidr", "?")).isEqualTo("192.0.2.0/24");
+    }
+
     private static Path folder() {
         return Path.of(System.getProperty("basedir", "")).toAbsolutePath();
     }
