@@ -84,17 +84,21 @@ final class Ec2Errors {
                         .withHint("EC2 in " + region + " answered with a server error past corc's retries; try again"
                                 + " later");
             } else if (isNotFound(aws)) {
-                corc = new CorcException(ErrorCategory.NOT_FOUND, text);
+                corc = new CorcException(ErrorCategory.NOT_FOUND, text)
+                        .withHint("the object is gone or in another region than " + region
+                                + "; corc ec2 orchestration instance list shows what corc knows");
             } else if (code.equals("DependencyViolation")
                     || code.endsWith(".Duplicate")
                     || code.equals("IncorrectState")
                     || code.equals("IncorrectInstanceState")) {
-                corc = new CorcException(ErrorCategory.CONFLICT, text);
+                corc = new CorcException(ErrorCategory.CONFLICT, text)
+                        .withHint("another change to the same object is under way; run the command again shortly");
             } else if (code.startsWith("Invalid") || code.equals("MissingParameter")) {
                 corc = new CorcException(ErrorCategory.INVALID_INPUT, text)
                         .withHint("check the instance type, image and network settings of providers.ec2 and the flags");
             } else {
-                corc = new CorcException(ErrorCategory.UNAVAILABLE, text);
+                corc = new CorcException(ErrorCategory.UNAVAILABLE, text)
+                        .withHint("EC2 refused the call; run with --verbose for the full answer");
             }
             return corc.withContext(Ec2OrchestratorFactory.NAME, operation).withCause(e);
         }

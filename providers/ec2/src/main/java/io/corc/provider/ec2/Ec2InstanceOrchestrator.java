@@ -488,6 +488,7 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
                 records.update(RECORD_TYPE, id, r -> setObject(r, token, instance.instanceId(), "created")
                         .with("instance_type", attempt.type().name())
                         .with("zone", attempt.zone())
+                        .with("subnet_id", decision.placement().subnetByZone().get(attempt.zone()))
                         .with("market", attempt.spot() ? "spot" : "on-demand")
                         .with("attempts", append(r, "attempts", attempt.describe() + ": launched")));
                 listener.onProgress(
@@ -671,6 +672,13 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
                     case "rollback-pending" -> ResourceState.FAILED;
                     default -> ResourceState.RUNNING;
                 };
+        Duration longestStart = settings.waitTimeout().plus(settings.sshWait()).plus(Duration.ofMinutes(10));
+        if (state == ResourceState.STARTING
+                && record.updatedAt().plus(longestStart).isBefore(Instant.now())) {
+            // No start takes this long: the process that ran it died. Stop (or corc gc --apply) cleans up.
+            state = ResourceState.FAILED;
+            details.put("reason", "its start has not finished since " + record.updatedAt() + " (the process died?)");
+        }
         List<Endpoint> endpoints = new ArrayList<>();
         if (instance != null) {
             String ec2State = instance.state().nameAsString();
@@ -713,13 +721,28 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
                 record.string("name") == null ? record.id() : record.string("name"),
                 state,
                 endpoints,
-                objects(record).stream()
-                        .filter(o -> o.get("id") != null)
-                        .map(o -> new CloudObject(String.valueOf(o.get("type")), String.valueOf(o.get("id")), true))
-                        .toList(),
+                cloudObjects(record),
                 record.createdAt(),
                 expires == null ? null : Instant.parse(expires),
                 details);
+    }
+
+    /** The objects corc created, then the network it used and leaves alone. */
+    private static List<CloudObject> cloudObjects(StateRecord record) {
+        List<CloudObject> objects = new ArrayList<>();
+        objects(record).stream()
+                .filter(o -> o.get("id") != null)
+                .forEach(o ->
+                        objects.add(new CloudObject(String.valueOf(o.get("type")), String.valueOf(o.get("id")), true)));
+        String vpc = record.string("vpc_id");
+        if (vpc != null && !vpc.isBlank()) {
+            objects.add(new CloudObject("vpc", vpc, false));
+        }
+        String subnet = record.string("subnet_id");
+        if (subnet != null && !subnet.isBlank()) {
+            objects.add(new CloudObject("subnet", subnet, false));
+        }
+        return objects;
     }
 
     private static String address(Instance instance) {

@@ -35,13 +35,13 @@ final class Images {
         if (id != null) {
             return byId(id, settings, architecture);
         }
-        String os = spec.operatingSystem() != null && !spec.operatingSystem().isBlank()
-                ? spec.operatingSystem()
-                : settings.operatingSystem();
-        String version =
-                spec.operatingSystem() != null && !spec.operatingSystem().isBlank()
-                        ? spec.version()
-                        : settings.operatingSystemVersion();
+        boolean osGiven =
+                spec.operatingSystem() != null && !spec.operatingSystem().isBlank();
+        String os = osGiven ? spec.operatingSystem() : settings.operatingSystem();
+        // A version alone applies to the configured OS; an OS alone means its newest default version.
+        String version = spec.version() != null && !spec.version().isBlank()
+                ? spec.version()
+                : osGiven ? null : settings.operatingSystemVersion();
         return newest(os, version, architecture, settings);
     }
 

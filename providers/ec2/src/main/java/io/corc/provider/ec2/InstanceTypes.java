@@ -197,7 +197,7 @@ final class InstanceTypes {
                         : info.memoryInfo().sizeInMiB() / 1024.0,
                 gpus,
                 String.join("+", models),
-                arches.contains("arm64") ? "arm64" : arches.isEmpty() ? "x86_64" : arches.get(0),
+                arches.contains("x86_64") ? "x86_64" : arches.contains("arm64") ? "arm64" : "x86_64",
                 prices.hourly(region, info.instanceTypeAsString()).orElse(null),
                 ordered);
     }

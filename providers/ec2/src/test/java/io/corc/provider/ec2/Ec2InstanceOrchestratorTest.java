@@ -208,6 +208,35 @@ class Ec2InstanceOrchestratorTest {
     }
 
     @Test
+    void aVersionAloneAppliesToTheConfiguredOperatingSystem() {
+        Plan plan = fixture.orchestrator(Map.of()).plan(withImage(new ImageSpec(null, null, "22.04")));
+
+        assertThat(plan.toCreate()).anyMatch(l -> l.contains("ami-jammy") && l.contains("login ubuntu"));
+    }
+
+    @Test
+    void aStartWhoseProcessDiedShowsAsFailedAndStopRemovesWhatItRecorded() {
+        Ec2InstanceOrchestrator orchestrator = fixture.orchestrator(Map.of());
+        Resource resource = orchestrator.start(spec(2, 4, null, null), fixture.listener());
+        // As if the start had died right after launching, long ago: status still "starting".
+        io.corc.api.StateRecord record = fixture.records
+                .get(Ec2InstanceOrchestrator.RECORD_TYPE, resource.id())
+                .orElseThrow();
+        java.time.Instant longAgo = java.time.Instant.now().minus(java.time.Duration.ofDays(1));
+        fixture.records.put(
+                new io.corc.api.StateRecord(record.type(), record.id(), "starting", record.data(), longAgo, longAgo));
+
+        assertThat(orchestrator.get(resource.id())).hasValueSatisfying(r -> {
+            assertThat(r.state()).isEqualTo(ResourceState.FAILED);
+            assertThat(r.details().get("reason")).contains("has not finished");
+        });
+        orchestrator.stop(resource.id(), fixture.listener());
+
+        assertThat(ec2.leftovers()).isEmpty();
+        assertThat(orchestrator.list()).isEmpty();
+    }
+
+    @Test
     void anAmiIdIsCheckedForExistenceAndArchitecture() {
         Ec2InstanceOrchestrator orchestrator = fixture.orchestrator(Map.of());
 
@@ -247,8 +276,8 @@ class Ec2InstanceOrchestratorTest {
                 .containsEntry("instance_type", "t3a.medium")
                 .containsEntry("zone", "us-east-1c");
         assertThat(resource.objects())
-                .extracting(o -> o.type())
-                .containsExactly("key-pair", "security-group", "instance");
+                .extracting(o -> o.type() + (o.createdByCorc() ? "" : " (reused)"))
+                .containsExactly("key-pair", "security-group", "instance", "vpc (reused)", "subnet (reused)");
 
         Map<String, String> run = fixture.requests("RunInstances").get(0);
         assertThat(run)
