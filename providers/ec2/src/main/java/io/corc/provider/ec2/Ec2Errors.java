@@ -53,6 +53,12 @@ final class Ec2Errors {
                 || (code.endsWith("LimitExceeded") && !code.equals("RequestLimitExceeded"));
     }
 
+    /** A quota of the account in the region (not capacity of one zone). */
+    static boolean isQuota(Throwable e) {
+        String code = code(e);
+        return code.endsWith("LimitExceeded") && !code.equals("RequestLimitExceeded");
+    }
+
     static boolean isNotFound(Throwable e) {
         String code = code(e);
         return code.endsWith(".NotFound") || code.endsWith("NotFound");

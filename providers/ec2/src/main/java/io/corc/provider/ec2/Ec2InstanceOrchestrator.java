@@ -442,7 +442,11 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
         List<String> failures = new ArrayList<>();
         String maxPrice = spec.options().getOrDefault("spot_max_price", settings.spotMaxPrice());
         int number = 0;
+        java.util.Set<String> overQuota = new java.util.HashSet<>();
         for (Attempt attempt : attempts) {
+            if (overQuota.contains(attempt.type().name() + "/" + attempt.spot())) {
+                continue; // a quota holds in every zone of the region: the next type may fit in it
+            }
             number++;
             // The token is the resource id and the attempt number: the SDK's retries of this call resend it, so EC2
             // launches at most one instance per attempt, while a new attempt (another type or zone) gets its own.
@@ -502,6 +506,9 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
                 }
                 String why = Ec2Errors.code(e.getCause()) + ": " + e.getMessage();
                 failures.add(attempt.describe() + ": " + Ec2Errors.code(e.getCause()));
+                if (Ec2Errors.isQuota(e.getCause())) {
+                    overQuota.add(attempt.type().name() + "/" + attempt.spot());
+                }
                 // EC2 refused the launch, so this attempt created nothing: its intent can go.
                 records.update(RECORD_TYPE, id, r -> dropObject(r, token)
                         .with("attempts", append(r, "attempts", attempt.describe() + ": " + why)));
@@ -513,7 +520,7 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
         }
         throw new CorcException(
                         ErrorCategory.CAPACITY,
-                        "no instance could be launched after " + attempts.size() + " attempt(s): "
+                        "no instance could be launched after " + failures.size() + " attempt(s): "
                                 + String.join("; ", failures))
                 .withHint(
                         spec.spot() && !spotFallback(spec)

@@ -412,6 +412,26 @@ class Ec2InstanceOrchestratorTest {
     }
 
     @Test
+    void aQuotaSkipsTheOtherZonesOfThatType() {
+        ec2.rule(p -> "RunInstances".equals(p.get("Action"))
+                ? new FakeEc2.Err(400, "VcpuLimitExceeded", "You have requested more vCPU capacity than allowed")
+                : null);
+
+        assertThatThrownBy(() -> fixture.orchestrator(Map.of("max_instance_types", 2))
+                        .start(spec(2, 4, null, null), fixture.listener()))
+                .isInstanceOfSatisfying(CorcException.class, e -> {
+                    assertThat(e.category()).isEqualTo(ErrorCategory.CAPACITY);
+                    assertThat(e.getMessage()).contains("2 attempt(s)");
+                    assertThat(e.hint().orElse("")).contains("quota");
+                });
+        // t3a.medium in its one zone, t3.medium in its first zone: the quota would refuse the other zones too.
+        assertThat(fixture.requests("RunInstances"))
+                .extracting(r -> r.get("InstanceType") + "@" + r.get("SubnetId"))
+                .containsExactly("t3a.medium@subnet-c", "t3.medium@subnet-a");
+        assertThat(ec2.leftovers()).isEmpty();
+    }
+
+    @Test
     void everyAttemptFailingIsOneCapacityErrorListingThemAndLeavesNothing() {
         ec2.rule(p -> "RunInstances".equals(p.get("Action"))
                 ? new FakeEc2.Err(500, "InsufficientInstanceCapacity", "no capacity")
