@@ -12,15 +12,20 @@ import java.util.List;
 
 /** The {@code corc.providers} section: corc's {@code oci} and {@code ec2} key for key, plus our own providers. */
 final class ProviderSchema {
-    static final Schema.Mapping OCI_PROFILE =
-            mapping(field("name", string("DEFAULT")), field("compartment_id", string("")));
+    static final Schema.Mapping OCI_PROFILE = mapping(
+            field("name", string("DEFAULT")),
+            field("compartment_id", string("")),
+            // The oci provider's own (docs/oci.md): the OCI config file; empty: OCI_CONFIG_FILE or ~/.oci/config.
+            field("config_file", string("")));
 
     static final Schema.Mapping OCI_INSTANCE = mapping(
             field("ssh_authorized_keys", list(string(null), List.of())),
             field("availability_domain", string("")),
             field("operating_system", string("CentOS")),
             field("operating_system_version", string("7")),
-            field("shape", string("VM.Standard2.1")));
+            field("shape", string("VM.Standard2.1")),
+            // The oci provider's own (docs/oci.md): login user, empty for the image's (opc, ubuntu).
+            field("ssh_user", string("")));
 
     static final Schema.Mapping OCI_CLUSTER = mapping(
             field("id", string("")),
@@ -74,7 +79,16 @@ final class ProviderSchema {
             field("profile", OCI_PROFILE),
             field("instance", OCI_INSTANCE),
             field("cluster", OCI_CLUSTER),
-            field("vcn", OCI_VCN));
+            field("vcn", OCI_VCN),
+            // The oci provider's own settings (docs/oci.md).
+            field("endpoint", string("")),
+            field("ssh_port", integer(22, 1)),
+            field("ssh_wait_seconds", integer(300, 0)),
+            field("wait_timeout_seconds", integer(900, 1)),
+            field("poll_interval_ms", integer(3000, 1)),
+            field("owner", string("")),
+            field("max_attempts", integer(8, 1)),
+            field("read_timeout_seconds", integer(60, 1)));
 
     static final Schema.Mapping EC2 = mapping(
             field(
