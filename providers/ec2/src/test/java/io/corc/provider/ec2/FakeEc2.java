@@ -82,6 +82,8 @@ public final class FakeEc2 implements ResponseDefinitionTransformerV2 {
     Random chaos;
     int timeoutMillis = 0;
     final AtomicInteger ids = new AtomicInteger(100);
+    /** Latency added to every answer (the bench's stand-in for the network and EC2's own time). */
+    volatile int latencyMillis;
     /** Actions whose answer always comes {@link #timeoutMillis} late (after taking effect). */
     final java.util.Set<String> lateActions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -108,6 +110,22 @@ public final class FakeEc2 implements ResponseDefinitionTransformerV2 {
 
     public String url() {
         return "http://127.0.0.1:" + server.port();
+    }
+
+    /** Adds {@code millis} to every answer. */
+    public FakeEc2 latency(int millis) {
+        this.latencyMillis = millis;
+        return this;
+    }
+
+    /** How many requests were answered so far. */
+    public int requestCount() {
+        return server.getAllServeEvents().size();
+    }
+
+    /** Forgets the requests answered so far (the bench's runs would otherwise keep them all). */
+    public void forgetRequests() {
+        server.resetRequests();
     }
 
     /** The form parameters of every request with this action, oldest first. */
@@ -279,6 +297,8 @@ public final class FakeEc2 implements ResponseDefinitionTransformerV2 {
         }
         if (timeout) {
             response = response.withFixedDelay(timeoutMillis);
+        } else if (latencyMillis > 0) {
+            response = response.withFixedDelay(latencyMillis);
         }
         return response.build();
     }
