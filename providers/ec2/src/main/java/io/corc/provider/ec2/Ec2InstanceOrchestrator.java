@@ -48,6 +48,7 @@ import software.amazon.awssdk.services.ec2.model.DescribeAvailabilityZonesReques
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeKeyPairsRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeSecurityGroupsRequest;
+import software.amazon.awssdk.services.ec2.model.GetConsoleOutputRequest;
 import software.amazon.awssdk.services.ec2.model.ImportKeyPairRequest;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceMarketOptionsRequest;
@@ -263,7 +264,11 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
             Instance running = instance;
             records.update(RECORD_TYPE, id, r -> r.with("public_ip", nullToEmpty(running.publicIpAddress()))
                     .with("private_ip", nullToEmpty(running.privateIpAddress())));
-            waitForSsh(address(instance), listener);
+            String instanceId = instance.instanceId();
+            String hostKeys = waitForSsh(address(instance), () -> hostKeys(calls, instanceId), listener);
+            if (!hostKeys.isEmpty()) {
+                records.update(RECORD_TYPE, id, r -> r.with("ssh_host_keys", hostKeys));
+            }
             StateRecord done = records.update(RECORD_TYPE, id, r -> r.withStatus("running"));
             listener.onProgress("instance " + instance.instanceId() + " is running", 1, 1);
             return toResource(done, instance);
@@ -573,13 +578,64 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
         return last[0];
     }
 
-    private void waitForSsh(String host, ProgressListener listener) {
+    /**
+     * Waits for the SSH banner (unless the wait is off) while reading the host keys cloud-init prints to the
+     * console, so corc's first connection can be verified instead of trusted on first use.
+     *
+     * @return the host keys, one OpenSSH line each, or an empty string when the console did not show them (yet)
+     */
+    private String waitForSsh(String host, java.util.function.Supplier<String> consoleKeys, ProgressListener listener) {
+        String[] keys = {""};
         if (settings.sshWait().isZero() || host == null) {
-            return;
+            keys[0] = consoleKeys.get();
+            return keys[0];
         }
         listener.onProgress("waiting for SSH on " + host + ":" + settings.sshPort(), 0, -1);
-        waitUntil(
-                "SSH on " + host + ":" + settings.sshPort() + " to answer", settings.sshWait(), () -> sshAnswers(host));
+        waitUntil("SSH on " + host + ":" + settings.sshPort() + " to answer", settings.sshWait(), () -> {
+            if (keys[0].isEmpty()) {
+                keys[0] = consoleKeys.get();
+            }
+            return sshAnswers(host);
+        });
+        return keys[0].isEmpty() ? consoleKeys.get() : keys[0];
+    }
+
+    /** The SSH host keys in the instance's console output (cloud-init's block), or "" when not there. */
+    private String hostKeys(Ec2Calls calls, String instanceId) {
+        try {
+            String output = calls.call("GetConsoleOutput", ec2 -> ec2.getConsoleOutput(GetConsoleOutputRequest.builder()
+                            .instanceId(instanceId)
+                            .build())
+                    .output());
+            return parseHostKeys(output);
+        } catch (CorcException e) {
+            return ""; // the keys are a bonus: without them the first connection is trust-on-first-use
+        }
+    }
+
+    static String parseHostKeys(String base64Output) {
+        if (base64Output == null || base64Output.isBlank()) {
+            return "";
+        }
+        String console;
+        try {
+            console = new String(Base64.getMimeDecoder().decode(base64Output), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            console = base64Output;
+        }
+        int begin = console.lastIndexOf("-----BEGIN SSH HOST KEY KEYS-----");
+        int end = begin < 0 ? -1 : console.indexOf("-----END SSH HOST KEY KEYS-----", begin);
+        if (begin < 0 || end < 0) {
+            return "";
+        }
+        List<String> keys = new ArrayList<>();
+        for (String line : console.substring(begin, end).split("\\R")) {
+            String[] parts = line.strip().split("\\s+");
+            if (parts.length >= 2 && (parts[0].startsWith("ssh-") || parts[0].startsWith("ecdsa-"))) {
+                keys.add(parts[0] + " " + parts[1]);
+            }
+        }
+        return String.join("\n", keys);
     }
 
     private boolean sshAnswers(String host) {
@@ -666,6 +722,10 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
 
     private Resource toResource(StateRecord record, Instance instance) {
         Map<String, String> details = new LinkedHashMap<>();
+        String hostKeys = record.string("ssh_host_keys");
+        if (hostKeys != null && !hostKeys.isBlank()) {
+            details.put(Resource.SSH_HOST_KEYS, hostKeys);
+        }
         for (String key : List.of("region", "zone", "instance_type", "market", "image_id", "vpc_id", "error")) {
             String value = record.string(key);
             if (value != null && !value.isBlank()) {

@@ -327,6 +327,30 @@ class Ec2InstanceOrchestratorTest {
         assertThat(orchestrator.list()).extracting(Resource::id).containsExactly(resource.id());
     }
 
+    @Test
+    void theHostKeysCloudInitPrintsAreTakenFromTheConsoleForPinning() {
+        Ec2InstanceOrchestrator orchestrator = fixture.orchestrator(Map.of());
+
+        Resource resource = orchestrator.start(spec(2, 4, null, null), fixture.listener());
+
+        assertThat(resource.details().get(Resource.SSH_HOST_KEYS))
+                .isEqualTo("ecdsa-sha2-nistp256 AAAAE2VjZHNhFakeEcdsa\n" + FakeEc2.HOST_KEY);
+        assertThat(orchestrator.get(resource.id()).orElseThrow().details())
+                .containsEntry(Resource.SSH_HOST_KEYS, resource.details().get(Resource.SSH_HOST_KEYS));
+        assertThat(fixture.requests("GetConsoleOutput").get(0))
+                .containsEntry("InstanceId", resource.details().get("instance_id"));
+    }
+
+    @Test
+    void withoutHostKeysInTheConsoleTheResourceSimplyHasNone() {
+        ec2.consoleHostKeys = false;
+
+        Resource resource = fixture.orchestrator(Map.of()).start(spec(2, 4, null, null), fixture.listener());
+
+        assertThat(resource.details()).doesNotContainKey(Resource.SSH_HOST_KEYS);
+        assertThat(resource.state()).isEqualTo(ResourceState.RUNNING);
+    }
+
     private static Map<String, String> tagsOf(Map<String, String> params, String prefix) {
         Map<String, String> tags = new java.util.LinkedHashMap<>();
         for (int t = 1; params.containsKey(prefix + ".Tag." + t + ".Key"); t++) {

@@ -335,6 +335,7 @@ public final class FakeEc2 implements ResponseDefinitionTransformerV2 {
             case "RunInstances" -> runInstances(p);
             case "DescribeInstances" -> describeInstances(p);
             case "TerminateInstances" -> terminate(p);
+            case "GetConsoleOutput" -> consoleOutput(p);
             default -> throw new EcError(400, "InvalidAction", "The action " + action + " is not valid");
         };
     }
@@ -682,6 +683,27 @@ public final class FakeEc2 implements ResponseDefinitionTransformerV2 {
             }
         }
         return xml.append("</reservationSet>").toString();
+    }
+
+    /** What cloud-init prints: the host keys block, unless {@link #consoleHostKeys} is off. */
+    volatile boolean consoleHostKeys = true;
+
+    static final String HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheFakeInstance";
+
+    private String consoleOutput(Map<String, String> p) {
+        String id = p.get("InstanceId");
+        if (!instances.containsKey(id)) {
+            throw new EcError(400, "InvalidInstanceID.NotFound", "The instance ID '" + id + "' does not exist");
+        }
+        String console = "[   0.000000] Linux version 6.8.0\nci-info: no authorized SSH keys fingerprints found\n"
+                + (consoleHostKeys
+                        ? "-----BEGIN SSH HOST KEY KEYS-----\necdsa-sha2-nistp256 AAAAE2VjZHNhFakeEcdsa root@ip-10-0-0-1\n"
+                                + HOST_KEY + " root@ip-10-0-0-1\n-----END SSH HOST KEY KEYS-----\n"
+                        : "")
+                + "Cloud-init v. 24.1 finished\n";
+        return "<instanceId>" + id + "</instanceId><timestamp>2026-12-04T10:00:00.000Z</timestamp><output>"
+                + java.util.Base64.getEncoder().encodeToString(console.getBytes(StandardCharsets.UTF_8))
+                + "</output>";
     }
 
     private String terminate(Map<String, String> p) {
