@@ -34,7 +34,7 @@ import java.util.Map;
  *
  * <pre>
  *   java -cp ... io.corc.bench.Ec2OrchestrationBench [--cycles 50] [--warmup 20] [--latency 0,20,50]
- *        [--work DIR] [--results FILE]
+ *        [--state file|memory] [--work DIR] [--results FILE]
  * </pre>
  */
 public final class Ec2OrchestrationBench {
@@ -53,11 +53,12 @@ public final class Ec2OrchestrationBench {
                 .map(Integer::parseInt)
                 .toList();
         Path work = Path.of(options.getOrDefault("work", "/tmp/corc-bench-ec2"));
+        boolean fileState = !options.getOrDefault("state", "file").equals("memory");
         Files.createDirectories(work);
 
         List<String> rows = new ArrayList<>();
         for (int latency : latencies) {
-            rows.add(run(work.resolve("latency-" + latency), latency, cycles, warmup));
+            rows.add(run(work.resolve("latency-" + latency), latency, cycles, warmup, fileState));
         }
         StringBuilder report = new StringBuilder();
         report.append("\n## ")
@@ -75,7 +76,9 @@ public final class Ec2OrchestrationBench {
                 .append(cycles)
                 .append(" cycles after ")
                 .append(warmup)
-                .append(" warm-up cycles per latency; FakeEc2 (WireMock) in this JVM.\n\n")
+                .append(" warm-up cycles per latency; state: ")
+                .append(fileState ? "FileStateStore (the CLI's)" : "in memory")
+                .append("; FakeEc2 (WireMock) in this JVM.\n\n")
                 .append("| latency ms/call | EC2 calls/cycle | start ms (median) | stop ms (median) | cycle ms (mean) |"
                         + " overhead ms/cycle (mean) |\n")
                 .append("|---|---|---|---|---|---|\n");
@@ -91,7 +94,7 @@ public final class Ec2OrchestrationBench {
         }
     }
 
-    private static String run(Path home, int latency, int cycles, int warmup) throws IOException {
+    private static String run(Path home, int latency, int cycles, int warmup, boolean fileState) throws IOException {
         FakeEc2 ec2 = new FakeEc2().standardCatalogue();
         try {
             Files.createDirectories(home);
@@ -112,7 +115,8 @@ public final class Ec2OrchestrationBench {
             config.put("ssh_cidr", "198.51.100.7/32");
             config.put("ssh_wait_seconds", 0);
             config.put("poll_interval_ms", 1);
-            RecordStore records = FileStateStore.open(home.resolve("state"));
+            RecordStore records =
+                    fileState ? FileStateStore.open(home.resolve("state")) : new io.corc.api.InMemoryRecordStore();
             Orchestrator orchestrator = new Ec2OrchestratorFactory()
                     .create(
                             ResourceKind.INSTANCE,
