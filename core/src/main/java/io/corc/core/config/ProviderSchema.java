@@ -117,6 +117,7 @@ final class ProviderSchema {
             field("vpc_id", string("")),
             field("subnet_id", string("")),
             field("ssh_cidr", string("")),
+            field("public_ip", string("auto")),
             field("caller_ip_url", string("https://checkip.amazonaws.com")),
             field("ssh_port", integer(22, 1)),
             field("ssh_wait_seconds", integer(300, 0)),

@@ -52,6 +52,7 @@ import software.amazon.awssdk.services.ec2.model.GetConsoleOutputRequest;
 import software.amazon.awssdk.services.ec2.model.ImportKeyPairRequest;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceMarketOptionsRequest;
+import software.amazon.awssdk.services.ec2.model.InstanceNetworkInterfaceSpecification;
 import software.amazon.awssdk.services.ec2.model.IpPermission;
 import software.amazon.awssdk.services.ec2.model.IpRange;
 import software.amazon.awssdk.services.ec2.model.KeyPairInfo;
@@ -467,12 +468,23 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
                     .minCount(1)
                     .maxCount(1)
                     .clientToken(token)
-                    .subnetId(decision.placement().subnetByZone().get(attempt.zone()))
-                    .securityGroupIds(groupId)
                     .tagSpecifications(
                             tagSpec(ResourceType.INSTANCE, withName(tags, spec.name())),
                             tagSpec(ResourceType.VOLUME, withName(tags, spec.name())),
                             tagSpec(ResourceType.NETWORK_INTERFACE, withName(tags, spec.name())));
+            String subnetId = decision.placement().subnetByZone().get(attempt.zone());
+            if (settings.publicIp().equals("auto")) {
+                request.subnetId(subnetId).securityGroupIds(groupId);
+            } else {
+                // Asking for (or against) a public address needs the network interface spelled out.
+                request.networkInterfaces(InstanceNetworkInterfaceSpecification.builder()
+                        .deviceIndex(0)
+                        .subnetId(subnetId)
+                        .groups(groupId)
+                        .associatePublicIpAddress(settings.publicIp().equals("true"))
+                        .deleteOnTermination(true)
+                        .build());
+            }
             if (keyName != null) {
                 request.keyName(keyName);
             }

@@ -27,6 +27,7 @@ record Ec2Settings(
         String vpcId,
         String subnetId,
         String sshCidr,
+        String publicIp,
         URI callerIpUrl,
         int sshPort,
         Duration sshWait,
@@ -69,6 +70,7 @@ record Ec2Settings(
                 config.string("vpc_id", ""),
                 config.string("subnet_id", ""),
                 config.string("ssh_cidr", ""),
+                publicIp(config),
                 callerIp.isBlank() ? null : uri(config, "caller_ip_url", callerIp),
                 config.integer("ssh_port", 22),
                 Duration.ofSeconds(config.integer("ssh_wait_seconds", 300)),
@@ -102,6 +104,7 @@ record Ec2Settings(
                 vpcId,
                 subnetId,
                 sshCidr,
+                publicIp,
                 callerIpUrl,
                 sshPort,
                 sshWait,
@@ -121,6 +124,17 @@ record Ec2Settings(
                 maxAttempts,
                 timeout,
                 env);
+    }
+
+    private static String publicIp(PluginConfig config) {
+        String value = config.string("public_ip", "auto").strip().toLowerCase(java.util.Locale.ROOT);
+        if (!value.equals("auto") && !value.equals("true") && !value.equals("false")) {
+            throw CorcException.invalidInput(
+                            config.path() + ".public_ip must be auto, true or false, got '" + value + "'")
+                    .withHint("auto takes the subnet's setting")
+                    .withContext(Ec2OrchestratorFactory.NAME, null);
+        }
+        return value;
     }
 
     private static URI uri(PluginConfig config, String key, String value) {

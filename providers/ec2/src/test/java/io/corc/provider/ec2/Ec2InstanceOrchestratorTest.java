@@ -360,6 +360,24 @@ class Ec2InstanceOrchestratorTest {
     }
 
     @Test
+    void aPublicAddressCanBeAskedForInASubnetThatGivesNone() {
+        Resource resource =
+                fixture.orchestrator(Map.of("public_ip", "true")).start(spec(2, 4, null, null), fixture.listener());
+
+        Map<String, String> run = fixture.requests("RunInstances").get(0);
+        assertThat(run)
+                .doesNotContainKey("SubnetId")
+                .doesNotContainKey("SecurityGroupId.1")
+                .containsEntry("NetworkInterface.1.DeviceIndex", "0")
+                .containsEntry("NetworkInterface.1.SubnetId", "subnet-c")
+                .containsEntry("NetworkInterface.1.AssociatePublicIpAddress", "true")
+                .containsEntry("NetworkInterface.1.DeleteOnTermination", "true");
+        assertThat(run.get("NetworkInterface.1.SecurityGroupId.1")).startsWith("sg-");
+        fixture.orchestrator(Map.of()).stop(resource.id(), null);
+        assertThat(ec2.leftovers()).isEmpty();
+    }
+
+    @Test
     void severalKeysGoToCloudInitAndTheFirstIsTheKeyPair() {
         String second = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ second@test";
         ResourceSpec spec = spec(2, 4, null, null).withSshPublicKeys(List.of(Ec2Fixture.KEY, second));

@@ -587,7 +587,8 @@ public final class FakeEc2 implements ResponseDefinitionTransformerV2 {
                 }
             }
         }
-        String zone = subnets.getOrDefault(p.get("SubnetId"), ZONES.get(0));
+        String subnet = p.getOrDefault("SubnetId", p.get("NetworkInterface.1.SubnetId"));
+        String zone = subnets.getOrDefault(subnet, ZONES.get(0));
         Map<String, String> tags = new LinkedHashMap<>();
         for (int i = 1; p.containsKey("TagSpecification." + i + ".ResourceType"); i++) {
             if (p.get("TagSpecification." + i + ".ResourceType").equals("instance")) {
@@ -603,7 +604,7 @@ public final class FakeEc2 implements ResponseDefinitionTransformerV2 {
                 p.get("InstanceType"),
                 zone,
                 token,
-                p.get("SecurityGroupId.1"),
+                p.getOrDefault("SecurityGroupId.1", p.get("NetworkInterface.1.SecurityGroupId.1")),
                 tags,
                 "spot".equals(p.get("InstanceMarketOptions.MarketType")));
         instances.put(inst.id, inst);
