@@ -239,7 +239,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
                     spec.image().operatingSystem() != null ? spec.image().version() : settings.operatingSystemVersion();
             image = newestImage(calls, compartment, os, version, first.name());
             why = "newest " + os + (version == null ? "" : " " + version) + " image for " + first.name() + ": "
-                    + image.getDisplayName();
+                    + image.getDisplayName() + " (" + image.getId() + ")";
         }
         String user = spec.options().getOrDefault("ssh_user", settings.sshUser());
         if (user.isBlank()) {

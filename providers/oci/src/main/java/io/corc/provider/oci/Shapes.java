@@ -15,7 +15,7 @@ import java.util.Optional;
  * OCPUs, memory and GPUs; a flexible shape fits when OCPUs and memory within its ranges meet the minimums, and is
  * then sized at the smallest such values (memory at least the shape's default per OCPU when no minimum was asked).
  * Smallest means fewest GPUs, then fewest OCPUs, then least memory, then flexible before fixed (pay for what you
- * ask), then name. corc counts an OCPU as a core (an OCPU is one physical core at OCI).
+ * ask), then x86_64 before Arm (when no architecture was asked), then name. corc counts an OCPU as a core (an OCPU is one physical core at OCI).
  */
 final class Shapes {
 
@@ -72,6 +72,7 @@ final class Shapes {
                 .thenComparingDouble(Choice::ocpus)
                 .thenComparingDouble(Choice::memoryGb)
                 .thenComparing(c -> !c.flexible())
+                .thenComparing(c -> !c.architecture().equals("x86_64"))
                 .thenComparing(Choice::name));
         return new Selection(
                 fitting,
