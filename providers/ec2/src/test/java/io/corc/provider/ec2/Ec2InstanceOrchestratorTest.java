@@ -378,6 +378,32 @@ class Ec2InstanceOrchestratorTest {
     }
 
     @Test
+    void eachObjectIsRecordedAsIntentBeforeItsCreateCall() {
+        Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        ec2.rule(p -> {
+            String action = p.get("Action");
+            if (List.of("ImportKeyPair", "CreateSecurityGroup", "RunInstances").contains(action)) {
+                io.corc.api.StateRecord record = fixture.records
+                        .list(Ec2InstanceOrchestrator.RECORD_TYPE)
+                        .get(0);
+                seen.put(action, Ec2InstanceOrchestrator.objects(record).toString());
+            }
+            return null;
+        });
+
+        Resource resource = fixture.orchestrator(Map.of()).start(spec(2, 4, null, null), fixture.listener());
+
+        assertThat(seen.get("ImportKeyPair"))
+                .contains("type=key-pair", "state=creating")
+                .doesNotContain("id=");
+        assertThat(seen.get("CreateSecurityGroup"))
+                .contains("type=key-pair", "id=key-", "state=created")
+                .contains("type=security-group, name=corc-" + resource.id() + ", state=creating");
+        assertThat(seen.get("RunInstances"))
+                .contains("type=instance", "state=creating", "client_token=" + resource.id() + "-1");
+    }
+
+    @Test
     void severalKeysGoToCloudInitAndTheFirstIsTheKeyPair() {
         String second = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ second@test";
         ResourceSpec spec = spec(2, 4, null, null).withSshPublicKeys(List.of(Ec2Fixture.KEY, second));
