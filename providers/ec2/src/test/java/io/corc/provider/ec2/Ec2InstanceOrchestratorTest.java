@@ -548,6 +548,37 @@ class Ec2InstanceOrchestratorTest {
     }
 
     @Test
+    void whatARollbackCannotRemoveStaysRecordedAsFailedAndStopFinishesIt() {
+        boolean[] refuse = {true};
+        ec2.rule(p -> "RunInstances".equals(p.get("Action"))
+                ? new FakeEc2.Err(400, "InvalidParameterValue", "Invalid value for parameter")
+                : null);
+        ec2.rule(p -> "DeleteSecurityGroup".equals(p.get("Action")) && refuse[0]
+                ? new FakeEc2.Err(403, "UnauthorizedOperation", "You are not authorized to perform this operation.")
+                : null);
+        Ec2InstanceOrchestrator orchestrator = fixture.orchestrator(Map.of());
+
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(
+                () -> orchestrator.start(spec(2, 4, null, null), fixture.listener()));
+
+        assertThat(thrown).isInstanceOfSatisfying(CorcException.class, e -> {
+            assertThat(e.category()).isEqualTo(ErrorCategory.INVALID_INPUT);
+            assertThat(e.getSuppressed()).singleElement().satisfies(cleanup -> assertThat(cleanup.getMessage())
+                    .contains("security-group", "UnauthorizedOperation"));
+        });
+        Resource failed = orchestrator.list().get(0);
+        assertThat(failed.state()).isEqualTo(ResourceState.FAILED);
+        assertThat(failed.objects()).extracting(o -> o.type()).contains("security-group");
+        assertThat(ec2.keyPairs).isEmpty(); // the rest of the rollback went on
+
+        refuse[0] = false;
+        orchestrator.stop(failed.id(), fixture.listener());
+
+        assertThat(ec2.leftovers()).isEmpty();
+        assertThat(orchestrator.list()).isEmpty();
+    }
+
+    @Test
     void requestLimitExceededIsRetriedWithTheSameClientTokenAndCreatesOneInstance() {
         int[] throttled = {0};
         ec2.rule(p -> "RunInstances".equals(p.get("Action")) && throttled[0]++ < 2
