@@ -77,6 +77,33 @@ class ShadedJarIT {
     }
 
     @Test
+    void theOciProviderPlansFromTheJar() throws Exception {
+        // The OCI SDK finds its Jersey HTTP client and Jackson modules through service files: shading must keep them.
+        io.corc.provider.oci.OciFixture fixture = new io.corc.provider.oci.OciFixture();
+        try {
+            Files.writeString(
+                    home.resolve("config.yaml"),
+                    String.join(
+                            "\n",
+                            "corc:",
+                            "  providers:",
+                            "    oci:",
+                            "      profile:",
+                            "        config_file: " + fixture.configFile,
+                            "        compartment_id: " + io.corc.provider.oci.OciFixture.COMPARTMENT,
+                            "      endpoint: " + fixture.oci.url(),
+                            ""));
+
+            Outcome plan = corc("oci", "orchestration", "instance", "plan", "--min-cores", "2", "--min-memory", "8");
+
+            assertThat(plan.code()).as(plan.toString()).isZero();
+            assertThat(plan.out()).contains("VM.Standard.E4.Flex", "ocid1.image.oc1..ol9-new");
+        } finally {
+            fixture.close();
+        }
+    }
+
+    @Test
     void helpAndVersionWork() throws Exception {
         assertThat(corc("--help").code()).isZero();
         assertThat(corc("--version").out()).startsWith("corc 0.1.0");
