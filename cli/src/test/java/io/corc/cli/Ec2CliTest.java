@@ -82,6 +82,14 @@ class Ec2CliTest {
     }
 
     @Test
+    void clustersAreRefusedWithTheReason() {
+        CliRunner.Result start = cli.run("ec2", "orchestration", "cluster", "start");
+
+        assertThat(start.code()).as(start.toString()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(start.err()).contains("EKS");
+    }
+
+    @Test
     void aBadInstanceTypeIsInvalidInputWithAHint() {
         CliRunner.Result plan =
                 cli.run("ec2", "orchestration", "instance", "plan", "--option", "instance_type=x9.huge");
