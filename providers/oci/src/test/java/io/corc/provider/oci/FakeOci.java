@@ -58,6 +58,9 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
     final Map<String, Integer> chaosInjected = new TreeMap<>();
     final AtomicInteger ids = new AtomicInteger(100);
     int pageSize = 3;
+    /** The public IP new instances get; null: one of 203.0.113.0/24. */
+    volatile String publicIp;
+
     int provisioningPolls = 1;
     double chaosRate;
     Random chaos;
@@ -376,7 +379,7 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
             String attachmentId = "ocid1.vnicattachment.oc1.." + ids.incrementAndGet();
             ObjectNode vnic = newObject("vnics", "ocid1.vnic.oc1.." + ids.incrementAndGet(), "vnic", null);
             vnic.put("subnetId", instance.get("subnetId").asText());
-            vnic.put("publicIp", "203.0.113." + (ids.get() % 250));
+            vnic.put("publicIp", publicIp != null ? publicIp : "203.0.113." + (ids.get() % 250));
             vnic.put("privateIp", "10.0.1." + (ids.get() % 250));
             vnic.put("isPrimary", true);
             ObjectNode attachment = newObject("vnicAttachments", attachmentId, null, null);

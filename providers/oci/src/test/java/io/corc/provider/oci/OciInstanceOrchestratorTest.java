@@ -500,6 +500,39 @@ class OciInstanceOrchestratorTest {
     }
 
     @Test
+    void startWaitsUntilSshAnswersOnThePublicIp() throws Exception {
+        try (java.net.ServerSocket ssh = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            int[] accepted = {0};
+            Thread server = new Thread(() -> {
+                while (!ssh.isClosed()) {
+                    try (java.net.Socket s = ssh.accept()) {
+                        accepted[0]++;
+                        if (accepted[0] >= 2) { // the first connection gets nothing, as while sshd starts
+                            s.getOutputStream()
+                                    .write("SSH-2.0-OpenSSH_9.6\r\n"
+                                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        }
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            server.setDaemon(true);
+            server.start();
+            oci.publicIp = "127.0.0.1";
+            OciInstanceOrchestrator orchestrator =
+                    fixture.orchestrator(Map.of("ssh_wait_seconds", 20, "ssh_port", ssh.getLocalPort()));
+
+            Resource resource = orchestrator.start(spec(0, 0, null), fixture.listener());
+
+            assertThat(accepted[0]).isGreaterThanOrEqualTo(2);
+            assertThat(resource.endpoints().get(0).port()).isEqualTo(ssh.getLocalPort());
+            assertThat(fixture.progress).anyMatch(s -> s.startsWith("waiting for SSH on 127.0.0.1"));
+            orchestrator.stop(resource.id(), ProgressListener.NONE);
+        }
+    }
+
+    @Test
     void anInstanceTerminatedOutsideCorcShowsAsFailed() {
         OciInstanceOrchestrator orchestrator = fixture.orchestrator(Map.of());
         Resource resource = orchestrator.start(spec(0, 0, null), ProgressListener.NONE);
