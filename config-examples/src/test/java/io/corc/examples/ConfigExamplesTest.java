@@ -72,6 +72,20 @@ class ConfigExamplesTest {
         assertThat(ec2.section("corc.providers.ec2").string("ssh_cidr", "?")).isEqualTo("192.0.2.0/24");
     }
 
+    @Test
+    void ociExampleSetsTheNetworkToReuseOrCreateAndTheS3CompatibleEndpoint() {
+        CorcConfig oci = new ConfigLoader(home, Map.of()).load(folder().resolve("oci.yaml"), Map.of());
+
+        assertThat(oci.section("corc.providers.oci.vcn").string("display_name", "?"))
+                .isEqualTo("corc VCN");
+        assertThat(oci.section("corc.providers.oci.instance").string("operating_system", "?"))
+                .isEqualTo("Oracle Linux");
+        assertThat(oci.section("corc.storage.s3").string("endpoint", "?"))
+                .matches("https://.+\\.compat\\.objectstorage\\.eu-frankfurt-1\\.oraclecloud\\.com");
+        assertThat(oci.section("corc.storage.s3").string("region", "?")).isEqualTo("eu-frankfurt-1");
+        assertThat(oci.section("corc.storage.s3").bool("path_style", false)).isTrue();
+    }
+
     private static Path folder() {
         return Path.of(System.getProperty("basedir", "")).toAbsolutePath();
     }
