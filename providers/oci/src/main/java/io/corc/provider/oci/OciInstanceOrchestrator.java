@@ -199,6 +199,9 @@ final class OciInstanceOrchestrator implements Orchestrator {
             Network network) {}
 
     private Decision decide(ResourceSpec spec) {
+        if (spec.spot()) {
+            FEATURES.require(Feature.SPOT, provider());
+        }
         OciProfile profile = OciProfile.load(settings, home);
         String region = spec.region() == null || spec.region().isBlank() ? profile.region() : spec.region();
         String compartment = compartment(spec.options());
