@@ -2,6 +2,7 @@ package io.corc.provider.oci;
 
 import com.oracle.bmc.ClientConfiguration;
 import com.oracle.bmc.auth.BasicAuthenticationDetailsProvider;
+import com.oracle.bmc.containerengine.ContainerEngineClient;
 import com.oracle.bmc.core.ComputeClient;
 import com.oracle.bmc.core.VirtualNetworkClient;
 import com.oracle.bmc.identity.IdentityClient;
@@ -25,6 +26,7 @@ final class OciCalls implements AutoCloseable {
     private final ComputeClient compute;
     private final VirtualNetworkClient network;
     private final IdentityClient identity;
+    private final ContainerEngineClient containerEngine;
     private final int maxAttempts;
     private final Random jitter;
     private final Duration baseDelay;
@@ -50,6 +52,9 @@ final class OciCalls implements AutoCloseable {
         compute = ComputeClient.builder().configuration(configuration).build(auth);
         network = VirtualNetworkClient.builder().configuration(configuration).build(auth);
         identity = IdentityClient.builder().configuration(configuration).build(auth);
+        containerEngine =
+                ContainerEngineClient.builder().configuration(configuration).build(auth);
+        containerEngine.setRegion(region);
         compute.setRegion(region);
         network.setRegion(region);
         identity.setRegion(region);
@@ -57,6 +62,7 @@ final class OciCalls implements AutoCloseable {
             compute.setEndpoint(settings.endpoint());
             network.setEndpoint(settings.endpoint());
             identity.setEndpoint(settings.endpoint());
+            containerEngine.setEndpoint(settings.endpoint());
         }
     }
 
@@ -74,6 +80,10 @@ final class OciCalls implements AutoCloseable {
 
     <T> T identity(String operation, Function<IdentityClient, T> call) {
         return call(operation, () -> call.apply(identity));
+    }
+
+    <T> T containerEngine(String operation, Function<ContainerEngineClient, T> call) {
+        return call(operation, () -> call.apply(containerEngine));
     }
 
     private <T> T call(String operation, java.util.function.Supplier<T> call) {
@@ -178,5 +188,6 @@ final class OciCalls implements AutoCloseable {
         compute.close();
         network.close();
         identity.close();
+        containerEngine.close();
     }
 }

@@ -94,20 +94,35 @@ import java.util.function.Supplier;
  */
 final class OciInstanceOrchestrator implements Orchestrator {
     static final String RECORD_TYPE = "oci-instance";
+    static final String CLUSTER_RECORD_TYPE = "oci-cluster";
     static final String OWNER_TAG = "corc-owner";
     static final String RESOURCE_TAG = "corc-resource";
     static final Features FEATURES = Features.of(
                     Feature.INSTANCES, Feature.SHAPE_SELECTION, Feature.GPUS, Feature.SSH_ACCESS)
-            .without(Feature.CLUSTERS, OciOrchestratorFactory.NO_CLUSTERS)
+            .without(
+                    Feature.CLUSTERS,
+                    "this orchestrator starts instances; OKE clusters: 'corc oci orchestration cluster'")
             .without(Feature.PRICING, "OCI publishes no price API the SDK reads; plans show no price")
             .without(Feature.SPOT, "preemptible instances are not implemented by the oci provider yet");
+    static final Features CLUSTER_FEATURES = Features.of(Feature.CLUSTERS, Feature.SHAPE_SELECTION, Feature.GPUS)
+            .without(
+                    Feature.INSTANCES,
+                    "this orchestrator starts OKE clusters; instances: 'corc oci orchestration instance'")
+            .without(Feature.PRICING, "OCI publishes no price API the SDK reads; plans show no price")
+            .without(Feature.SPOT, "preemptible nodes are not implemented by the oci provider yet")
+            .without(Feature.SSH_ACCESS, "jobs reach an OKE cluster through its kubeconfig, not over SSH");
 
     static final String VCN = "vcn";
     static final String GATEWAY = "internet-gateway";
     static final String ROUTE_TABLE = "route-table";
     static final String SUBNET = "subnet";
     static final String INSTANCE = "instance";
+    static final String CLUSTER = "cluster";
+    static final String NODE_POOL = "node-pool";
 
+    private final ResourceKind kind;
+    private final String recordType;
+    private final Path corcHome;
     private final OciSettings settings;
     private final RecordStore records;
     private final Path home;
@@ -117,6 +132,24 @@ final class OciInstanceOrchestrator implements Orchestrator {
     private final SecureRandom ids = new SecureRandom();
 
     OciInstanceOrchestrator(OciSettings settings, RecordStore records, Path home, Random jitter, Duration baseDelay) {
+        this(ResourceKind.INSTANCE, settings, records, home, home.resolve(".corc"), jitter, baseDelay);
+    }
+
+    /**
+     * @param home the user's home (for {@code ~} in the OCI config)
+     * @param corcHome corc's home, where cluster kubeconfigs are written ({@code oci/kube/<id>.yaml})
+     */
+    OciInstanceOrchestrator(
+            ResourceKind kind,
+            OciSettings settings,
+            RecordStore records,
+            Path home,
+            Path corcHome,
+            Random jitter,
+            Duration baseDelay) {
+        this.kind = requireNonNull(kind, "kind is null");
+        this.recordType = kind == ResourceKind.CLUSTER ? CLUSTER_RECORD_TYPE : RECORD_TYPE;
+        this.corcHome = requireNonNull(corcHome, "corcHome is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.records = requireNonNull(records, "records is null");
         this.home = requireNonNull(home, "home is null");
@@ -131,12 +164,12 @@ final class OciInstanceOrchestrator implements Orchestrator {
 
     @Override
     public ResourceKind kind() {
-        return ResourceKind.INSTANCE;
+        return kind;
     }
 
     @Override
     public Features features() {
-        return FEATURES;
+        return kind == ResourceKind.CLUSTER ? CLUSTER_FEATURES : FEATURES;
     }
 
     // ---- check -------------------------------------------------------------------------------------------------
@@ -196,7 +229,12 @@ final class OciInstanceOrchestrator implements Orchestrator {
             Image image,
             String imageWhy,
             String sshUser,
-            Network network) {}
+            Network network,
+            ClusterChoice cluster) {}
+
+    /** What an OKE cluster gets: Kubernetes version, node image and count (the node shape is the shape choice). */
+    record ClusterChoice(
+            String kubernetesVersion, String nodeImageId, String nodeImageName, int nodeCount, String why) {}
 
     private Decision decide(ResourceSpec spec) {
         if (spec.spot()) {
@@ -224,9 +262,26 @@ final class OciInstanceOrchestrator implements Orchestrator {
                             .withHint("pass one of them to --zone or providers.oci.instance.availability_domain"));
             order = List.of(match);
         }
-        String named = spec.options().getOrDefault("shape", settings.shape());
+        String named = spec.options()
+                .getOrDefault(
+                        "shape",
+                        kind == ResourceKind.CLUSTER ? settings.cluster().nodeShape() : settings.shape());
         Shapes.Selection shapes = Shapes.select(shapes(calls, compartment, order.get(0)), spec, named, order.get(0));
         Shapes.Choice first = shapes.first();
+        if (kind == ResourceKind.CLUSTER) {
+            ClusterChoice cluster = OciClusters.choose(calls, compartment, spec, settings, first);
+            return new Decision(
+                    region,
+                    compartment,
+                    calls,
+                    order,
+                    shapes,
+                    null,
+                    cluster.why(),
+                    null,
+                    findNetwork(calls, compartment),
+                    cluster);
+        }
         Image image;
         String why;
         if (spec.image().id() != null && !spec.image().id().isBlank()) {
@@ -253,7 +308,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
                     : "opc";
         }
         Network network = findNetwork(calls, compartment);
-        return new Decision(region, compartment, calls, order, shapes, image, why, user, network);
+        return new Decision(region, compartment, calls, order, shapes, image, why, user, network, null);
     }
 
     @Override
@@ -271,6 +326,26 @@ final class OciInstanceOrchestrator implements Orchestrator {
             toCreate.add("route table '" + vcn.routeTableDisplayName() + "' (" + vcn.routeDestination()
                     + " via the gateway)");
             toCreate.add("subnet '" + vcn.subnetDisplayName() + "' " + vcn.subnetCidrBlock());
+        }
+        if (kind == ResourceKind.CLUSTER) {
+            ClusterChoice c = d.cluster();
+            toCreate.add(
+                    "OKE cluster '" + spec.name() + "' Kubernetes " + c.kubernetesVersion() + " (public endpoint)");
+            toCreate.add("node pool of " + c.nodeCount() + " x " + shape.describe() + " from " + c.nodeImageName()
+                    + " (" + c.nodeImageId() + ") over " + String.join(", ", d.availabilityDomains()));
+            toCreate.add("kubeconfig " + kubeconfig("<id>"));
+            return new Plan(
+                    provider(),
+                    kind,
+                    d.region(),
+                    shape.name(),
+                    (int) Math.ceil(shape.ocpus()),
+                    shape.memoryGb(),
+                    shape.gpus(),
+                    null,
+                    toCreate,
+                    "node shape: " + d.shapes().reason() + "; " + c.why() + "; "
+                            + d.network().why());
         }
         toCreate.add("instance " + shape.describe() + " in "
                 + d.availabilityDomains().get(0) + " from " + d.image().getId() + " ("
@@ -302,19 +377,23 @@ final class OciInstanceOrchestrator implements Orchestrator {
         requireNonNull(spec, "spec is null");
         ProgressListener listener = progress == null ? ProgressListener.NONE : progress;
         listener.onProgress("choosing shape, image and network", 0, -1);
-        Decision d = withContext("instance start", () -> decide(spec));
-        String id = "oci-" + HexFormat.of().formatHex(randomBytes());
+        String operation = kind.cliName() + " start";
+        Decision d = withContext(operation, () -> decide(spec));
+        String id = (kind == ResourceKind.CLUSTER ? "oke-" : "oci-")
+                + HexFormat.of().formatHex(randomBytes());
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("name", spec.name());
         data.put("region", d.region());
         data.put("compartment_id", d.compartment());
-        data.put("image_id", d.image().getId());
-        data.put("ssh_user", d.sshUser());
+        if (d.image() != null) {
+            data.put("image_id", d.image().getId());
+            data.put("ssh_user", d.sshUser());
+        }
         data.put("objects", List.of());
         if (spec.ttl() != null) {
             data.put("expires_at", Instant.now().plus(spec.ttl()).toString());
         }
-        records.put(StateRecord.create(RECORD_TYPE, id, "starting", data));
+        records.put(StateRecord.create(recordType, id, "starting", data));
         OciCalls calls = d.calls();
         try {
             Map<String, String> tags = tags(id, spec);
@@ -327,26 +406,29 @@ final class OciInstanceOrchestrator implements Orchestrator {
             } else {
                 subnetId = createNetwork(calls, id, d.compartment(), tags, listener);
             }
-            records.update(RECORD_TYPE, id, r -> r.with("subnet_id", subnetId));
+            records.update(recordType, id, r -> r.with("subnet_id", subnetId));
+            if (kind == ResourceKind.CLUSTER) {
+                return new OciClusters(this, calls).start(id, spec, d, subnetId, tags, listener);
+            }
             Instance instance = launch(calls, id, spec, d, subnetId, tags, listener);
             instance = waitForRunning(calls, id, instance.getId(), listener);
             Vnic vnic = primaryVnic(calls, d.compartment(), instance.getId(), true);
             String publicIp = vnic == null || vnic.getPublicIp() == null ? "" : vnic.getPublicIp();
             String privateIp = vnic == null || vnic.getPrivateIp() == null ? "" : vnic.getPrivateIp();
-            records.update(RECORD_TYPE, id, r -> r.with("public_ip", publicIp).with("private_ip", privateIp));
+            records.update(recordType, id, r -> r.with("public_ip", publicIp).with("private_ip", privateIp));
             waitForSsh(publicIp, listener);
-            StateRecord done = records.update(RECORD_TYPE, id, r -> r.withStatus("running"));
+            StateRecord done = records.update(recordType, id, r -> r.withStatus("running"));
             listener.onProgress("instance " + instance.getId() + " is running", 1, 1);
             return toResource(done, instance);
         } catch (RuntimeException e) {
             listener.onProgress("start failed, rolling back what was created", 0, -1);
             RuntimeException failure =
                     e instanceof CorcException corc && corc.plugin().isEmpty()
-                            ? corc.withContext(provider(), "instance start")
+                            ? corc.withContext(provider(), operation)
                             : e;
             List<String> left = remove(id, calls, listener);
             if (left.isEmpty()) {
-                records.delete(RECORD_TYPE, id);
+                records.delete(recordType, id);
             } else {
                 records.update(
                         RECORD_TYPE,
@@ -356,7 +438,8 @@ final class OciInstanceOrchestrator implements Orchestrator {
                                 : r.withStatus("rollback-pending").with("error", String.valueOf(failure.getMessage())));
                 failure.addSuppressed(new CorcException(
                                 ErrorCategory.UNAVAILABLE, "rollback of " + id + " left: " + String.join("; ", left))
-                        .withHint("run 'corc oci orchestration instance stop " + id + "' or 'corc gc --apply' later"));
+                        .withHint("run 'corc oci orchestration " + kind.cliName() + " stop " + id
+                                + "' or 'corc gc --apply' later"));
             }
             throw failure;
         }
@@ -388,7 +471,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
                         .getVcn()
                         .getId()),
                 l);
-        records.update(RECORD_TYPE, id, r -> r.with("vcn_id", vcnId));
+        records.update(recordType, id, r -> r.with("vcn_id", vcnId));
         String gatewayId = create(
                 id,
                 GATEWAY,
@@ -457,7 +540,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
     }
 
     /** Records the intent (with its retry token), calls, records the OCID. */
-    private String create(
+    String create(
             String id, String type, String step, java.util.function.Function<String, String> call, ProgressListener l) {
         String token = id + "-" + type;
         recordObject(id, type, null, "creating", token, true);
@@ -526,7 +609,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
                                         .build())
                                 .getInstance());
                 recordObject(id, INSTANCE, instance.getId(), "created", token, true);
-                records.update(RECORD_TYPE, id, r -> r.with("availability_domain", ad)
+                records.update(recordType, id, r -> r.with("availability_domain", ad)
                         .with("shape", shape.name())
                         .with("ocpus", (double) shape.ocpus())
                         .with("memory_gb", (double) shape.memoryGb())
@@ -537,7 +620,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
                     throw e;
                 }
                 // OCI refused the launch: nothing was created under this token, its intent can go.
-                records.update(RECORD_TYPE, id, r -> dropObject(r, token));
+                records.update(recordType, id, r -> dropObject(r, token));
                 failures.add(ad + ": " + e.getMessage());
                 listener.onProgress(
                         "no capacity in " + ad, number, d.availabilityDomains().size());
@@ -739,15 +822,18 @@ final class OciInstanceOrchestrator implements Orchestrator {
         if (!isSafeId(id)) {
             return Optional.empty();
         }
-        return records.get(RECORD_TYPE, id).map(this::describe);
+        return records.get(recordType, id).map(this::describe);
     }
 
     @Override
     public List<Resource> list() {
-        return records.list(RECORD_TYPE).stream().map(this::describe).toList();
+        return records.list(recordType).stream().map(this::describe).toList();
     }
 
     private Resource describe(StateRecord record) {
+        if (kind == ResourceKind.CLUSTER) {
+            return describeCluster(record);
+        }
         String instanceId = objectId(record, INSTANCE).orElse(null);
         if (instanceId == null) {
             return toResource(record, null);
@@ -774,7 +860,78 @@ final class OciInstanceOrchestrator implements Orchestrator {
         }
     }
 
-    private Resource toResource(StateRecord record, Instance instance) {
+    StateRecord record(String id) {
+        return records.get(recordType, id)
+                .orElseThrow(() -> CorcException.internal("record " + id + " vanished", null));
+    }
+
+    StateRecord update(String id, java.util.function.UnaryOperator<StateRecord> change) {
+        return records.update(recordType, id, change);
+    }
+
+    OciSettings settings() {
+        return settings;
+    }
+
+    /** Where a cluster's kubeconfig is written: corc's own file, never the user's ~/.kube/config. */
+    Path kubeconfig(String id) {
+        return corcHome.resolve("oci").resolve("kube").resolve(id + ".yaml");
+    }
+
+    private Resource describeCluster(StateRecord record) {
+        Resource resource = toResource(record, null);
+        String clusterId = objectId(record, CLUSTER).orElse(null);
+        if (clusterId == null || resource.state() != ResourceState.RUNNING) {
+            return resource;
+        }
+        Map<String, String> details = new LinkedHashMap<>(resource.details());
+        ResourceState state;
+        List<Endpoint> endpoints = new ArrayList<>(resource.endpoints());
+        try {
+            Optional<com.oracle.bmc.containerengine.model.Cluster> cluster =
+                    new OciClusters(this, calls(record.string("region"))).get(clusterId);
+            String lifecycle =
+                    cluster.map(c -> c.getLifecycleState().getValue()).orElse("DELETED");
+            details.put("lifecycle_state", lifecycle);
+            state = switch (lifecycle) {
+                case "ACTIVE", "UPDATING" -> ResourceState.RUNNING;
+                case "CREATING" -> ResourceState.STARTING;
+                case "DELETING" -> ResourceState.STOPPING;
+                case "DELETED", "FAILED" -> ResourceState.FAILED;
+                default -> ResourceState.UNKNOWN;
+            };
+            if (state == ResourceState.FAILED) {
+                details.put(
+                        "reason",
+                        "cluster " + clusterId + " is " + lifecycle + "; stop the resource to remove what is left");
+            }
+            cluster.map(c -> c.getEndpoints())
+                    .map(e -> e.getPublicEndpoint())
+                    .filter(e -> !e.isBlank())
+                    .ifPresent(e -> {
+                        int colon = e.lastIndexOf(':');
+                        String host = colon > 0 ? e.substring(0, colon) : e;
+                        int port = colon > 0 ? Integer.parseInt(e.substring(colon + 1)) : 6443;
+                        endpoints.add(new Endpoint("https", host, port, null));
+                    });
+        } catch (CorcException e) {
+            state = ResourceState.UNKNOWN;
+            details.put("reason", "OCI could not be asked: " + e.getMessage());
+        }
+        return new Resource(
+                resource.id(),
+                resource.provider(),
+                resource.kind(),
+                resource.name(),
+                state,
+                endpoints,
+                resource.objects(),
+                resource.createdAt(),
+                resource.expiresAt(),
+                details);
+    }
+
+    Resource toResource(StateRecord record, Instance instance) {
         Map<String, String> details = new LinkedHashMap<>();
         for (String key : List.of(
                 "region",
@@ -788,6 +945,14 @@ final class OciInstanceOrchestrator implements Orchestrator {
                 "subnet_id",
                 "public_ip",
                 "private_ip",
+                "cluster_id",
+                "node_pool_id",
+                "kubernetes_version",
+                "node_shape",
+                "node_count",
+                "node_image",
+                "kubeconfig",
+                "context",
                 "error")) {
             String value = record.string(key);
             if (value != null && !value.isBlank()) {
@@ -849,7 +1014,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
         return new Resource(
                 record.id(),
                 provider(),
-                ResourceKind.INSTANCE,
+                kind,
                 String.valueOf(record.data().getOrDefault("name", record.id())),
                 state,
                 endpoints,
@@ -868,20 +1033,28 @@ final class OciInstanceOrchestrator implements Orchestrator {
             return;
         }
         ProgressListener listener = progress == null ? ProgressListener.NONE : progress;
-        Optional<StateRecord> record = records.get(RECORD_TYPE, id);
+        Optional<StateRecord> record = records.get(recordType, id);
         if (record.isEmpty()) {
             return;
         }
-        records.update(RECORD_TYPE, id, r -> r == null ? null : r.withStatus("stopping"));
-        OciCalls calls = withContext("instance stop", () -> calls(record.get().string("region")));
+        records.update(recordType, id, r -> r == null ? null : r.withStatus("stopping"));
+        OciCalls calls =
+                withContext(kind.cliName() + " stop", () -> calls(record.get().string("region")));
         List<String> left = remove(id, calls, listener);
         if (!left.isEmpty()) {
-            records.update(RECORD_TYPE, id, r -> r == null ? null : r.withStatus("rollback-pending"));
+            records.update(recordType, id, r -> r == null ? null : r.withStatus("rollback-pending"));
             throw new CorcException(ErrorCategory.UNAVAILABLE, "stopping " + id + " left: " + String.join("; ", left))
                     .withHint("run the stop again; what is removed stays removed")
-                    .withContext(provider(), "instance stop");
+                    .withContext(provider(), kind.cliName() + " stop");
         }
-        records.delete(RECORD_TYPE, id);
+        if (kind == ResourceKind.CLUSTER) {
+            try {
+                java.nio.file.Files.deleteIfExists(kubeconfig(id));
+            } catch (IOException e) {
+                throw io.corc.api.SecureFiles.ioFailure("remove the kubeconfig of " + id, e);
+            }
+        }
+        records.delete(recordType, id);
         listener.onProgress("stopped " + id, 1, 1);
     }
 
@@ -893,7 +1066,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
      */
     private List<String> remove(String id, OciCalls calls, ProgressListener listener) {
         List<String> left = new ArrayList<>();
-        StateRecord record = records.get(RECORD_TYPE, id).orElse(null);
+        StateRecord record = records.get(recordType, id).orElse(null);
         if (record == null) {
             return left;
         }
@@ -907,7 +1080,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
             boolean ours = !Boolean.FALSE.equals(object.get("corc"));
             try {
                 if (ours) {
-                    String vcnId = records.get(RECORD_TYPE, id)
+                    String vcnId = records.get(recordType, id)
                             .map(r -> r.string("vcn_id"))
                             .orElse(null);
                     List<String> targets =
@@ -916,7 +1089,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
                         delete(calls, type, target, listener);
                     }
                 }
-                records.update(RECORD_TYPE, id, r -> r == null ? null : dropObject(r, key));
+                records.update(recordType, id, r -> r == null ? null : dropObject(r, key));
             } catch (CorcException e) {
                 left.add(type + " " + (objectId == null ? "(" + key + ")" : objectId) + ": " + e.getMessage());
             }
@@ -925,6 +1098,9 @@ final class OciInstanceOrchestrator implements Orchestrator {
     }
 
     private List<String> findTagged(OciCalls calls, String type, String id, String compartment, String vcnId) {
+        if (type.equals(CLUSTER) || type.equals(NODE_POOL)) {
+            return new OciClusters(this, calls).findTagged(type, id, compartment);
+        }
         if (!type.equals(VCN) && !type.equals(INSTANCE) && vcnId == null) {
             return List.of(); // its VCN was never created, so neither was it
         }
@@ -1004,6 +1180,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
     private void delete(OciCalls calls, String type, String objectId, ProgressListener listener) {
         listener.onProgress("deleting " + type + " " + objectId, 0, -1);
         switch (type) {
+            case CLUSTER, NODE_POOL -> new OciClusters(this, calls).delete(type, objectId, listener);
             case INSTANCE -> {
                 ignoreNotFound(() -> calls.compute(
                         "TerminateInstance",
@@ -1174,7 +1351,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
         return settings.compartmentId().strip();
     }
 
-    private List<String> keys(ResourceSpec spec) {
+    List<String> keys(ResourceSpec spec) {
         List<String> keys = new ArrayList<>();
         for (String key : spec.sshPublicKeys()) {
             if (key != null && !key.isBlank() && !keys.contains(key.strip())) {
@@ -1196,7 +1373,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
         return tags;
     }
 
-    private void waitUntil(String what, Duration timeout, BooleanSupplier condition) {
+    void waitUntil(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (condition.getAsBoolean()) {
@@ -1220,7 +1397,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
     }
 
     private void recordReused(String id, String type, String objectId) {
-        records.update(RECORD_TYPE, id, r -> {
+        records.update(recordType, id, r -> {
             List<Map<String, Object>> objects = new ArrayList<>(objects(r));
             Map<String, Object> object = new LinkedHashMap<>();
             object.put("type", type);
@@ -1234,7 +1411,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
     }
 
     private void recordObject(String id, String type, String objectId, String state, String token, boolean ours) {
-        records.update(RECORD_TYPE, id, r -> {
+        records.update(recordType, id, r -> {
             List<Map<String, Object>> objects = new ArrayList<>(objects(r));
             int at = -1;
             for (int i = 0; i < objects.size(); i++) {
@@ -1306,7 +1483,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
         }
     }
 
-    private static boolean isSafeId(String id) {
-        return id.matches("oci-[0-9a-f]{1,32}");
+    private boolean isSafeId(String id) {
+        return id.matches((kind == ResourceKind.CLUSTER ? "oke" : "oci") + "-[0-9a-f]{1,32}");
     }
 }

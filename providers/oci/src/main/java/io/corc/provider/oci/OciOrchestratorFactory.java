@@ -2,7 +2,6 @@ package io.corc.provider.oci;
 
 import static java.util.Objects.requireNonNull;
 
-import io.corc.api.CorcException;
 import io.corc.api.Orchestrator;
 import io.corc.api.OrchestratorFactory;
 import io.corc.api.PluginContext;
@@ -17,12 +16,10 @@ import java.util.Set;
 /**
  * Oracle Cloud Infrastructure instances with their network. Configuration {@code corc.providers.oci} (docs/oci.md):
  * the profile of the OCI config file and the compartment, the instance's shape and image, the VCN stack to reuse or
- * create. OKE clusters are not implemented yet.
+ * create, and the OKE cluster and node pool.
  */
 public final class OciOrchestratorFactory implements OrchestratorFactory {
     static final String NAME = "oci";
-    static final String NO_CLUSTERS = "OKE clusters are not implemented yet: the oci provider starts instances (with"
-            + " their network) only; run jobs on an existing cluster with the kubernetes scheduler";
     static final Duration BASE_DELAY = Duration.ofMillis(500);
 
     @Override
@@ -32,13 +29,13 @@ public final class OciOrchestratorFactory implements OrchestratorFactory {
 
     @Override
     public String description() {
-        return "Oracle Cloud Infrastructure instances (OCI SDK): the smallest shape that fits, a VCN stack reused or"
-                + " created, nothing left behind.";
+        return "Oracle Cloud Infrastructure instances and OKE clusters (OCI SDK): the smallest shape that fits, a VCN"
+                + " stack reused or created, nothing left behind.";
     }
 
     @Override
     public Set<ResourceKind> kinds() {
-        return Set.of(ResourceKind.INSTANCE);
+        return Set.of(ResourceKind.INSTANCE, ResourceKind.CLUSTER);
     }
 
     @Override
@@ -51,11 +48,8 @@ public final class OciOrchestratorFactory implements OrchestratorFactory {
             ResourceKind kind, PluginContext context, Map<String, String> env, Random jitter, Duration baseDelay) {
         requireNonNull(kind, "kind is null");
         requireNonNull(context, "context is null");
-        if (kind != ResourceKind.INSTANCE) {
-            throw CorcException.invalidInput(NO_CLUSTERS).withContext(NAME, kind.cliName() + " create");
-        }
         OciSettings settings = OciSettings.from(context.config(), env);
         Path home = Path.of(env.getOrDefault("HOME", System.getProperty("user.home")));
-        return new OciInstanceOrchestrator(settings, context.records(), home, jitter, baseDelay);
+        return new OciInstanceOrchestrator(kind, settings, context.records(), home, context.home(), jitter, baseDelay);
     }
 }

@@ -41,7 +41,13 @@ record OciSettings(
         Duration pollInterval,
         String owner,
         int maxAttempts,
-        Duration readTimeout) {
+        Duration readTimeout,
+        Cluster cluster) {
+
+    /** The {@code cluster} section: OKE cluster and node pool. Empty strings mean "corc chooses". */
+    record Cluster(String kubernetesVersion, String nodeShape, int nodeCount, String nodeImage) {}
+
+    static final String PYTHON_DEFAULT_NODE_IMAGE = "Oracle-Linux-7.9-2020.11.10-1";
 
     /** corc's defaults for the image and shape, read as "not chosen" (the shape and OS are long retired at OCI). */
     static final String PYTHON_DEFAULT_SHAPE = "VM.Standard2.1";
@@ -139,7 +145,20 @@ record OciSettings(
                 Duration.ofMillis(config.integer("poll_interval_ms", 3000)),
                 owner,
                 Math.max(1, config.integer("max_attempts", 8)),
-                Duration.ofSeconds(config.integer("read_timeout_seconds", 60)));
+                Duration.ofSeconds(config.integer("read_timeout_seconds", 60)),
+                cluster(config.section("cluster")));
+    }
+
+    private static Cluster cluster(PluginConfig cluster) {
+        PluginConfig node = cluster.section("node");
+        String shape = node.string("node_shape", "");
+        if (shape.equals(PYTHON_DEFAULT_SHAPE)) {
+            shape = "";
+        }
+        Object image = node.asMap().get("image");
+        String nodeImage = image instanceof String text && !text.equals(PYTHON_DEFAULT_NODE_IMAGE) ? text : "";
+        return new Cluster(
+                cluster.string("kubernetes_version", ""), shape, Math.max(1, node.integer("size", 1)), nodeImage);
     }
 
     OciSettings withReadTimeout(Duration timeout) {
@@ -162,6 +181,7 @@ record OciSettings(
                 pollInterval,
                 owner,
                 maxAttempts,
-                timeout);
+                timeout,
+                cluster);
     }
 }

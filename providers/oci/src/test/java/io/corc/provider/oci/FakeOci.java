@@ -35,6 +35,8 @@ import java.util.function.Function;
  */
 public final class FakeOci implements ResponseDefinitionTransformerV2 {
     static final String P = "/20160918/";
+    static final String CE = "/20180222/";
+    static final List<String> K8S_VERSIONS = List.of("v1.29.1", "v1.31.1", "v1.30.1");
     static final List<String> ADS = List.of("Uocm:PHX-AD-1", "Uocm:PHX-AD-2", "Uocm:PHX-AD-3");
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -209,7 +211,7 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
         objects.forEach((id, o) -> {
             String state = o.path("lifecycleState").asText();
             boolean corc = o.path("freeformTags").has(OciInstanceOrchestrator.RESOURCE_TAG);
-            if (corc && !state.equals("TERMINATED")) {
+            if (corc && !state.equals("TERMINATED") && !state.equals("DELETED")) {
                 left.add(kinds.get(id) + " " + id + " " + state);
             }
         });
@@ -218,7 +220,9 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
 
     public synchronized boolean exists(String id) {
         ObjectNode o = objects.get(id);
-        return o != null && !o.path("lifecycleState").asText().equals("TERMINATED");
+        return o != null
+                && !o.path("lifecycleState").asText().equals("TERMINATED")
+                && !o.path("lifecycleState").asText().equals("DELETED");
     }
 
     public List<Call> calls(String key) {
@@ -241,10 +245,11 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
         String url = request.getUrl();
         String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
         Map<String, String> query = query(url.contains("?") ? url.substring(url.indexOf('?') + 1) : "");
-        if (!path.startsWith(P)) {
+        if (!path.startsWith(P) && !path.startsWith(CE)) {
             return error(new Err(404, "NotAuthorizedOrNotFound", "no such path " + path));
         }
         String[] parts = path.substring(P.length()).replaceAll("/+$", "").split("/");
+        String sub = parts.length > 2 ? parts[2] : null;
         String collection = parts[0];
         String id = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
         JsonNode body = null;
@@ -255,7 +260,7 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
             return error(new Err(400, "InvalidParameter", "body is not JSON"));
         }
         Call call = new Call(
-                method + " " + collection,
+                method + " " + collection + (sub == null ? "" : "/" + sub),
                 id,
                 query,
                 request.getHeader("opc-retry-token"),
@@ -317,6 +322,43 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
     private ResponseDefinitionBuilder handle(Call c) {
         String m = c.key().substring(0, c.key().indexOf(' '));
         String collection = c.key().substring(c.key().indexOf(' ') + 1);
+        if (collection.equals("clusters/kubeconfig")) {
+            ObjectNode cluster = find("clusters", c.id());
+            return aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "application/octet-stream")
+                    .withBody("apiVersion: v1\nkind: \"\"\nclusters:\n- name: cluster-" + c.id()
+                            + "\n  cluster:\n    server: https://"
+                            + cluster.path("endpoints").path("publicEndpoint").asText()
+                            + "\ncontexts:\n- name: context-" + c.id() + "\ncurrent-context: context-" + c.id()
+                            + "\nusers:\n- name: user-" + c.id() + "\n  user:\n    exec:\n      command: oci\n");
+        }
+        if (collection.equals("clusterOptions")) {
+            ObjectNode options = JSON.createObjectNode();
+            options.set("kubernetesVersions", JSON.valueToTree(K8S_VERSIONS));
+            return ok(options);
+        }
+        if (collection.equals("nodePoolOptions")) {
+            ObjectNode options = JSON.createObjectNode();
+            options.set("kubernetesVersions", JSON.valueToTree(K8S_VERSIONS));
+            ArrayNode sources = options.putArray("sources");
+            for (String[] image : new String[][] {
+                {"Oracle-Linux-9.4-2026.09.01-0-OKE-1.31.1-700", "ocid1.image.oc1..oke-ol9-131-old"},
+                {"Oracle-Linux-9.4-2026.11.01-0-OKE-1.31.1-750", "ocid1.image.oc1..oke-ol9-131"},
+                {"Oracle-Linux-9.4-2026.11.20-0-OKE-1.30.1-760", "ocid1.image.oc1..oke-ol9-130"},
+                {"Oracle-Linux-9.4-aarch64-2026.11.01-0-OKE-1.31.1-750", "ocid1.image.oc1..oke-ol9-arm"},
+                {"Oracle-Linux-9.4-Gen2-GPU-2026.11.01-0-OKE-1.31.1-750", "ocid1.image.oc1..oke-ol9-gpu"}
+            }) {
+                ObjectNode source = sources.addObject();
+                source.put("sourceType", "IMAGE");
+                source.put("sourceName", image[0]);
+                source.put("imageId", image[1]);
+            }
+            return ok(options);
+        }
+        if (collection.equals("workRequests") && c.id() != null) {
+            return ok(workRequest(c.id()));
+        }
         if (m.equals("POST") && c.id() == null) {
             return create(collection, c);
         }
@@ -416,7 +458,15 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
         }
         String tokenKey = collection + "/" + c.retryToken();
         if (c.retryToken() != null && retryTokens.containsKey(tokenKey)) {
-            return ok(objects.get(retryTokens.get(tokenKey))); // OCI answers a repeated retry token with the first
+            ObjectNode first = objects.get(retryTokens.get(tokenKey));
+            if (first.has("workRequestId")) {
+                return aResponse()
+                        .withStatus(202)
+                        .withHeader(
+                                "opc-work-request-id",
+                                first.get("workRequestId").asText());
+            }
+            return ok(first); // OCI answers a repeated retry token with the first
         }
         String kind =
                 switch (collection) {
@@ -425,6 +475,8 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
                     case "routeTables" -> "routetable";
                     case "subnets" -> "subnet";
                     case "instances" -> "instance";
+                    case "clusters" -> "cluster";
+                    case "nodePools" -> "nodepool";
                     default -> throw new OciError(404, "NotAuthorizedOrNotFound", "cannot create " + collection);
                 };
         String vcnId = b.path("vcnId").asText(null);
@@ -445,6 +497,47 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
             o.put(
                     "defaultRouteTableId",
                     "ocid1.routetable.oc1..default-" + o.get("id").asText());
+        }
+        if (collection.equals("clusters") || collection.equals("nodePools")) {
+            o.put("lifecycleState", "CREATING");
+            o.set("name", b.get("name"));
+            o.set("kubernetesVersion", b.get("kubernetesVersion"));
+            if (collection.equals("clusters")) {
+                o.put("subnetId", b.path("endpointConfig").path("subnetId").asText());
+                o.putObject("endpoints").put("publicEndpoint", "198.51.100." + (ids.get() % 250) + ":6443");
+            } else {
+                String clusterId = b.path("clusterId").asText();
+                if (!exists(clusterId)) {
+                    objects.remove(o.get("id").asText());
+                    throw notFound(clusterId);
+                }
+                o.put("clusterId", clusterId);
+                o.set("nodeShape", b.get("nodeShape"));
+                o.set("nodeShapeConfig", b.get("nodeShapeConfig"));
+                o.set("nodeConfigDetails", b.get("nodeConfigDetails"));
+                o.set("nodeSourceDetails", b.get("nodeSourceDetails"));
+                o.set("sshPublicKey", b.get("sshPublicKey"));
+                o.put(
+                        "subnetId",
+                        b.path("nodeConfigDetails")
+                                .path("placementConfigs")
+                                .path(0)
+                                .path("subnetId")
+                                .asText());
+            }
+            String wr = newWorkRequest(collection, o.get("id").asText(), "CREATED", "ACTIVE");
+            o.put("workRequestId", wr);
+            if (c.retryToken() != null) {
+                retryTokens.put(tokenKey, o.get("id").asText());
+            }
+            created.merge(
+                    collection + ":"
+                            + o.path("freeformTags")
+                                    .path(OciInstanceOrchestrator.RESOURCE_TAG)
+                                    .asText(),
+                    1,
+                    Integer::sum);
+            return aResponse().withStatus(202).withHeader("opc-work-request-id", wr);
         }
         if (collection.equals("instances")) {
             String subnetId = b.path("createVnicDetails").path("subnetId").asText();
@@ -488,8 +581,21 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
             case "subnets" ->
                 inUse(
                         id,
-                        o -> "instances".equals(kinds.get(o.get("id").asText()))
+                        o -> List.of("instances", "clusters", "nodePools")
+                                        .contains(kinds.get(o.get("id").asText()))
                                 && id.equals(o.path("subnetId").asText()));
+            case "clusters", "nodePools" -> {
+                if (collection.equals("clusters")) {
+                    inUse(id, o -> id.equals(o.path("clusterId").asText()));
+                }
+                String state = object.get("lifecycleState").asText();
+                if (state.equals("DELETED")) {
+                    throw notFound(id);
+                }
+                object.put("lifecycleState", "DELETING");
+                String wr = newWorkRequest(collection, id, "DELETED", "DELETED");
+                return aResponse().withStatus(202).withHeader("opc-work-request-id", wr);
+            }
             case "routeTables" ->
                 inUse(id, o -> id.equals(o.path("routeTableId").asText()));
             case "internetGateways" ->
@@ -508,9 +614,53 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
         return aResponse().withStatus(204);
     }
 
+    final Map<String, ObjectNode> workRequests = new LinkedHashMap<>();
+
+    private String newWorkRequest(String collection, String objectId, String action, String finalState) {
+        ObjectNode wr = JSON.createObjectNode();
+        String id = "ocid1.clustersworkrequest.oc1.." + ids.incrementAndGet();
+        wr.put("id", id);
+        wr.put(
+                "operationType",
+                (collection.equals("clusters") ? "CLUSTER_" : "NODEPOOL_")
+                        + (action.equals("CREATED") ? "CREATE" : "DELETE"));
+        wr.put("status", "ACCEPTED");
+        wr.put("compartmentId", "ocid1.compartment.oc1..test");
+        ObjectNode resource = wr.putArray("resources").addObject();
+        resource.put("actionType", action);
+        resource.put("entityType", collection.equals("clusters") ? "cluster" : "nodepool");
+        resource.put("identifier", objectId);
+        resource.put("entityUri", "/" + collection + "/" + objectId);
+        wr.put("timeAccepted", "2026-12-04T10:00:00.000Z");
+        wr.put("finalState", finalState);
+        workRequests.put(id, wr);
+        return id;
+    }
+
+    /** A work request is IN_PROGRESS on its first read and SUCCEEDED (its object in its final state) after. */
+    private ObjectNode workRequest(String id) {
+        ObjectNode wr = workRequests.get(id);
+        if (wr == null) {
+            throw notFound(id);
+        }
+        String status = wr.get("status").asText();
+        if (status.equals("ACCEPTED")) {
+            wr.put("status", "IN_PROGRESS");
+        } else if (status.equals("IN_PROGRESS")) {
+            wr.put("status", "SUCCEEDED");
+            ObjectNode object =
+                    objects.get(wr.get("resources").get(0).get("identifier").asText());
+            object.put("lifecycleState", wr.get("finalState").asText());
+        }
+        ObjectNode answer = wr.deepCopy();
+        answer.remove("finalState");
+        return answer;
+    }
+
     private void inUse(String id, java.util.function.Predicate<ObjectNode> uses) {
         for (ObjectNode o : objects.values()) {
-            if (!o.path("lifecycleState").asText().equals("TERMINATED") && uses.test(o)) {
+            String state = o.path("lifecycleState").asText();
+            if (!state.equals("TERMINATED") && !state.equals("DELETED") && uses.test(o)) {
                 throw new OciError(
                         409, "Conflict", id + " is in use by " + o.get("id").asText());
             }

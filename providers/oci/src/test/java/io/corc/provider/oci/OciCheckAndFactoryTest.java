@@ -45,25 +45,23 @@ class OciCheckAndFactoryTest {
     }
 
     @Test
-    void serviceLoaderFindsTheFactoryWhichDeclaresInstancesOnly() {
+    void serviceLoaderFindsTheFactoryOfInstancesAndClusters() {
         OrchestratorFactory factory = ServiceLoader.load(OrchestratorFactory.class).stream()
                 .map(ServiceLoader.Provider::get)
                 .filter(f -> f.name().equals("oci"))
                 .findFirst()
                 .orElseThrow();
-        assertThat(factory.kinds()).containsExactly(ResourceKind.INSTANCE);
+        assertThat(factory.kinds()).containsExactlyInAnyOrder(ResourceKind.INSTANCE, ResourceKind.CLUSTER);
         assertThat(factory.description()).isNotBlank();
         PluginContext context = new PluginContext(
                 "oci", PluginConfig.empty("corc.providers.oci"), fixture.dir, new InMemoryRecordStore());
-        assertThatThrownBy(() -> factory.create(ResourceKind.CLUSTER, context))
-                .isInstanceOfSatisfying(CorcException.class, e -> {
-                    assertThat(e.category()).isEqualTo(ErrorCategory.INVALID_INPUT);
-                    assertThat(e.getMessage()).contains("OKE clusters are not implemented");
-                });
+        assertThat(factory.create(ResourceKind.CLUSTER, context).kind()).isEqualTo(ResourceKind.CLUSTER);
+        assertThat(factory.create(ResourceKind.CLUSTER, context).features().supports(Feature.CLUSTERS))
+                .isTrue();
         var features = OciInstanceOrchestrator.FEATURES;
         assertThat(features.supports(Feature.SSH_ACCESS)).isTrue();
         assertThat(features.supports(Feature.SHAPE_SELECTION)).isTrue();
-        assertThat(features.whyMissing(Feature.CLUSTERS)).get().asString().contains("OKE");
+        assertThat(features.whyMissing(Feature.CLUSTERS)).get().asString().contains("orchestration cluster");
     }
 
     @Test

@@ -87,6 +87,20 @@ public final class OciFixture implements AutoCloseable {
         return new OciInstanceOrchestrator(settings, records, dir, new Random(42), Duration.ofMillis(1));
     }
 
+    /** An orchestrator of OKE clusters; corc's home is {@code <dir>/corc-home}, the user's home {@code dir}. */
+    OciInstanceOrchestrator clusters(Map<String, Object> extra) {
+        OciSettings settings =
+                OciSettings.from(new PluginConfig("corc.providers.oci", config(extra)), Map.of("HOME", dir.toString()));
+        return new OciInstanceOrchestrator(
+                io.corc.api.ResourceKind.CLUSTER,
+                settings,
+                records,
+                dir,
+                dir.resolve("corc-home"),
+                new Random(42),
+                Duration.ofMillis(1));
+    }
+
     ProgressListener listener() {
         return (step, done, total) -> progress.add(step);
     }
