@@ -84,6 +84,28 @@ class OciCliTest {
     }
 
     @Test
+    void clusterStartShowStopWritesAndRemovesItsOwnKubeconfig() {
+        CliRunner.Result plan = cli.run("oci", "orchestration", "cluster", "plan", "--option", "node_count=2");
+        assertThat(plan.code()).as(plan.toString()).isZero();
+        assertThat(plan.out()).contains("OKE cluster", "v1.31.1", "node pool of 2 x");
+
+        CliRunner.Result start = cli.run("oci", "orchestration", "cluster", "start", "-o", "json");
+        assertThat(start.code()).as(start.toString()).isZero();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> cluster = (Map<String, Object>) start.json().get("cluster");
+        String id = (String) cluster.get("id");
+        assertThat(id).startsWith("oke-");
+        assertThat(home.resolve("oci").resolve("kube").resolve(id + ".yaml")).exists();
+
+        assertThat(cli.run("oci", "orchestration", "cluster", "show", id).out())
+                .contains("running", "kubeconfig", id + ".yaml");
+        CliRunner.Result stop = cli.run("oci", "orchestration", "cluster", "stop", id);
+        assertThat(stop.code()).as(stop.toString()).isZero();
+        assertThat(home.resolve("oci").resolve("kube").resolve(id + ".yaml")).doesNotExist();
+        assertThat(fixture.oci.leftovers()).isEmpty();
+    }
+
+    @Test
     void outOfHostCapacityEverywhereIsTheCapacityExitCode() {
         fixture.oci.rule(c -> c.key().equals("POST instances")
                 ? new FakeOci.Err(500, "InternalError", "Out of host capacity.")
