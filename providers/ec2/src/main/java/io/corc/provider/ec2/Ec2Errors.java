@@ -74,7 +74,7 @@ final class Ec2Errors {
             CorcException corc;
             if (AUTH_CODES.contains(code) || aws.statusCode() == 401 || aws.statusCode() == 403) {
                 corc = new CorcException(ErrorCategory.AUTHENTICATION, text)
-                        .withHint("check the AWS credentials of providers.ec2.profile (corc check ec2 shows which"
+                        .withHint("check the AWS credentials of providers.ec2.profile (corc check shows which"
                                 + " profile and region are used) and that they may call ec2:" + action(operation));
             } else if (isCapacity(aws)) {
                 corc = new CorcException(ErrorCategory.CAPACITY, text)
@@ -110,9 +110,12 @@ final class Ec2Errors {
         }
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (message.contains("Unable to load credentials") || message.contains("credentials")) {
-            return new CorcException(ErrorCategory.AUTHENTICATION, operation + " failed: no AWS credentials found")
+            return new CorcException(
+                            ErrorCategory.AUTHENTICATION,
+                            operation
+                                    + " failed: no AWS credentials found (environment, profile, container or instance metadata)")
                     .withHint("set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws/credentials"
-                            + " named by providers.ec2.profile.name; corc check ec2 names what is missing")
+                            + " named by providers.ec2.profile.name; corc check names what is missing")
                     .withContext(Ec2OrchestratorFactory.NAME, operation)
                     .withCause(e);
         }
