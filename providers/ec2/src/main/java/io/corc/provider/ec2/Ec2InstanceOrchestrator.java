@@ -216,7 +216,8 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
                 first.gpus(),
                 first.hourlyPrice(),
                 toCreate,
-                decision.types().reason() + "; " + decision.image().why() + fallback);
+                decision.types().reason() + (spec.spot() ? " (on-demand price; spot is usually lower)" : "") + "; "
+                        + decision.image().why() + fallback);
     }
 
     // ---- start -------------------------------------------------------------------------------------------------
@@ -467,11 +468,12 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
                     .instanceType(attempt.type().name())
                     .minCount(1)
                     .maxCount(1)
-                    .clientToken(token)
-                    .tagSpecifications(
-                            tagSpec(ResourceType.INSTANCE, withName(tags, spec.name())),
-                            tagSpec(ResourceType.VOLUME, withName(tags, spec.name())),
-                            tagSpec(ResourceType.NETWORK_INTERFACE, withName(tags, spec.name())));
+                    .clientToken(token);
+            List<Tag> named = withName(tags, spec.name());
+            List<TagSpecification> tagSpecs = new ArrayList<>(List.of(
+                    tagSpec(ResourceType.INSTANCE, named),
+                    tagSpec(ResourceType.VOLUME, named),
+                    tagSpec(ResourceType.NETWORK_INTERFACE, named)));
             String subnetId = decision.placement().subnetByZone().get(attempt.zone());
             if (settings.publicIp().equals("auto")) {
                 request.subnetId(subnetId).securityGroupIds(groupId);
@@ -502,7 +504,9 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
                         .marketType(MarketType.SPOT)
                         .spotOptions(options.build())
                         .build());
+                tagSpecs.add(tagSpec(ResourceType.SPOT_INSTANCES_REQUEST, named));
             }
+            request.tagSpecifications(tagSpecs);
             try {
                 Reservation reservation = calls.call("RunInstances", ec2 -> runInstances(ec2, request.build()));
                 Instance instance = reservation.instances().get(0);

@@ -685,9 +685,14 @@ class Ec2InstanceOrchestratorTest {
                     assertThat(e.category()).isEqualTo(ErrorCategory.CAPACITY);
                     assertThat(e.hint().orElse("")).contains("spot_fallback");
                 });
-        assertThat(fixture.requests("RunInstances")).allSatisfy(r -> assertThat(r)
-                .containsEntry("InstanceMarketOptions.MarketType", "spot")
-                .containsEntry("InstanceMarketOptions.SpotOptions.MaxPrice", "0.02"));
+        assertThat(fixture.requests("RunInstances")).allSatisfy(r -> {
+            assertThat(r)
+                    .containsEntry("InstanceMarketOptions.MarketType", "spot")
+                    .containsEntry("InstanceMarketOptions.SpotOptions.MaxPrice", "0.02")
+                    .containsEntry("TagSpecification.4.ResourceType", "spot-instances-request");
+            assertThat(tagsOf(r, "TagSpecification.4")).containsKey("corc-resource");
+        });
+        assertThat(orchestrator.plan(spot(Map.of())).reason()).contains("on-demand price");
         assertThat(ec2.leftovers()).isEmpty();
         ec2.server().resetRequests();
 
