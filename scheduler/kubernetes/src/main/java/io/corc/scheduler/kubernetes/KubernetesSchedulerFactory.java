@@ -20,6 +20,9 @@ public final class KubernetesSchedulerFactory implements SchedulerFactory {
     @Override
     public Scheduler create(PluginContext context) {
         return new KubernetesScheduler(
-                context.name(), KubernetesSettings.from(context.config()), context.records(), new KubeconfigClients());
+                context.name(),
+                KubernetesSettings.from(context.config()),
+                context.records(),
+                KubeconfigClients.of(context.config()));
     }
 }
