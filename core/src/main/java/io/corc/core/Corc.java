@@ -39,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -250,23 +251,39 @@ public final class Corc {
     /**
      * Every installed plug-in's credential/health check, labelled with its role ({@code provider local
      * (instance)}, {@code scheduler local}, {@code storage local}); a plug-in that fails to initialise is a failed
-     * check.
+     * check. The checks run at once (each may wait on a network or a daemon), so the whole takes as long as the
+     * slowest; the results come in the order above.
      */
     public List<CheckResult> check() {
-        List<CheckResult> results = new ArrayList<>();
+        Map<String, Supplier<CheckResult>> checks = new LinkedHashMap<>();
         for (OrchestratorFactory factory : registry.orchestrators()) {
             for (ResourceKind kind : factory.kinds()) {
-                String label = "provider " + factory.name() + " (" + kind.cliName() + ")";
-                results.add(safeCheck(
-                        label, () -> orchestrator(factory.name(), kind).check()));
+                checks.put(
+                        "provider " + factory.name() + " (" + kind.cliName() + ")",
+                        () -> orchestrator(factory.name(), kind).check());
             }
         }
         registry.schedulers()
-                .forEach(f -> results.add(safeCheck("scheduler " + f.name(), () -> plugins.scheduler(f.name())
-                        .check())));
-        String storage = plugins.storageName();
-        results.add(safeCheck("storage " + storage, () -> plugins.storage().check()));
-        return results;
+                .forEach(f -> checks.put("scheduler " + f.name(), () -> plugins.scheduler(f.name())
+                        .check()));
+        checks.put("storage " + plugins.storageName(), () -> plugins.storage().check());
+        List<CompletableFuture<CheckResult>> running = new ArrayList<>();
+        checks.forEach((label, check) -> {
+            CompletableFuture<CheckResult> result = new CompletableFuture<>();
+            Thread thread = new Thread(
+                    () -> {
+                        try {
+                            result.complete(safeCheck(label, check));
+                        } catch (Throwable e) { // a plug-in's Error must not leave the caller waiting
+                            result.complete(CheckResult.failed(label, e.toString()));
+                        }
+                    },
+                    "corc-check");
+            thread.setDaemon(true); // a check stuck in a plug-in must not keep the JVM alive
+            thread.start();
+            running.add(result);
+        });
+        return running.stream().map(CompletableFuture::join).toList();
     }
 
     private static CheckResult safeCheck(String label, Supplier<CheckResult> check) {
