@@ -84,8 +84,10 @@ class Ec2InstanceOrchestratorTest {
         assertThat(FakeEc2.filters(typeCalls.get(0)))
                 .containsEntry("current-generation", List.of("true"))
                 .containsEntry("processor-info.supported-architecture", List.of("x86_64"));
-        assertThat(fixture.requests("DescribeInstanceTypeOfferings").get(0))
-                .containsEntry("LocationType", "availability-zone");
+        List<Map<String, String>> offeringCalls = fixture.requests("DescribeInstanceTypeOfferings");
+        assertThat(offeringCalls.get(0)).containsEntry("LocationType", "availability-zone");
+        assertThat(offeringCalls).hasSizeGreaterThan(2).last().satisfies(r -> assertThat(r)
+                .containsKey("NextToken"));
         assertThat(fixture.requests("RunInstances")).isEmpty();
     }
 
