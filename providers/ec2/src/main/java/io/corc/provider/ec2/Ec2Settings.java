@@ -61,9 +61,19 @@ record Ec2Settings(
         String callerIp = config.string("caller_ip_url", "https://checkip.amazonaws.com");
         String catalog = config.string("price_catalog", "");
         return new Ec2Settings(
-                profile.string("name", env.getOrDefault("AWS_PROFILE", "default")),
-                expand(profile.string("config_file", "~/.aws/config"), env),
-                expand(profile.string("credentials_file", "~/.aws/credentials"), env),
+                awsDefault(profile.string("name", "default"), "default", env.get("AWS_PROFILE")),
+                expand(
+                        awsDefault(
+                                profile.string("config_file", "~/.aws/config"),
+                                "~/.aws/config",
+                                env.get("AWS_CONFIG_FILE")),
+                        env),
+                expand(
+                        awsDefault(
+                                profile.string("credentials_file", "~/.aws/credentials"),
+                                "~/.aws/credentials",
+                                env.get("AWS_SHARED_CREDENTIALS_FILE")),
+                        env),
                 profile.string("region", ""),
                 endpoint.isBlank() ? null : uri(config, "endpoint", endpoint),
                 config.strings("zones"),
@@ -124,6 +134,16 @@ record Ec2Settings(
                 maxAttempts,
                 timeout,
                 env);
+    }
+
+    /**
+     * The AWS tools' environment (AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE) replaces a setting left
+     * at its default, as it does for the AWS CLI; a value set in corc's configuration wins.
+     */
+    private static String awsDefault(String configured, String defaultValue, String fromEnvironment) {
+        return configured.equals(defaultValue) && fromEnvironment != null && !fromEnvironment.isBlank()
+                ? fromEnvironment
+                : configured;
     }
 
     private static String publicIp(PluginConfig config) {

@@ -122,6 +122,29 @@ class Ec2CheckAndFactoryTest {
     }
 
     @Test
+    void theAwsToolsEnvironmentNamesTheProfileAndFilesWhenCorcsConfigurationDoesNot() throws IOException {
+        Path credentials = Files.writeString(
+                home.resolve("elsewhere-credentials"),
+                "[lab]\naws_access_key_id = AKIDLAB\naws_secret_access_key = x\n");
+        Path config = Files.writeString(home.resolve("elsewhere-config"), "[profile lab]\nregion = us-east-1\n");
+        Map<String, Object> settings = Map.of("endpoint", fixture.ec2.url());
+
+        CheckResult result = orchestrator(
+                        settings,
+                        env(
+                                "AWS_PROFILE",
+                                "lab",
+                                "AWS_CONFIG_FILE",
+                                config.toString(),
+                                "AWS_SHARED_CREDENTIALS_FILE",
+                                credentials.toString()))
+                .check();
+
+        assertThat(result.ok()).as(result.reason()).isTrue();
+        assertThat(result.reason()).contains("profile 'lab' in " + credentials);
+    }
+
+    @Test
     void checkAndStartReportRefusedCredentialsAsAuthentication() {
         fixture.ec2.rule(p -> new FakeEc2.Err(
                 401, "AuthFailure", "AWS was not able to validate the provided" + " access credentials"));
