@@ -4,27 +4,34 @@ import static java.util.Objects.requireNonNull;
 
 import com.oracle.bmc.core.model.CreateInternetGatewayDetails;
 import com.oracle.bmc.core.model.CreateRouteTableDetails;
+import com.oracle.bmc.core.model.CreateSecurityListDetails;
 import com.oracle.bmc.core.model.CreateSubnetDetails;
 import com.oracle.bmc.core.model.CreateVcnDetails;
 import com.oracle.bmc.core.model.CreateVnicDetails;
+import com.oracle.bmc.core.model.EgressSecurityRule;
 import com.oracle.bmc.core.model.Image;
+import com.oracle.bmc.core.model.IngressSecurityRule;
 import com.oracle.bmc.core.model.Instance;
 import com.oracle.bmc.core.model.InstanceSourceViaImageDetails;
 import com.oracle.bmc.core.model.LaunchInstanceDetails;
 import com.oracle.bmc.core.model.LaunchInstanceShapeConfigDetails;
+import com.oracle.bmc.core.model.PortRange;
 import com.oracle.bmc.core.model.RouteRule;
 import com.oracle.bmc.core.model.Shape;
 import com.oracle.bmc.core.model.Subnet;
+import com.oracle.bmc.core.model.TcpOptions;
 import com.oracle.bmc.core.model.UpdateRouteTableDetails;
 import com.oracle.bmc.core.model.Vcn;
 import com.oracle.bmc.core.model.Vnic;
 import com.oracle.bmc.core.model.VnicAttachment;
 import com.oracle.bmc.core.requests.CreateInternetGatewayRequest;
 import com.oracle.bmc.core.requests.CreateRouteTableRequest;
+import com.oracle.bmc.core.requests.CreateSecurityListRequest;
 import com.oracle.bmc.core.requests.CreateSubnetRequest;
 import com.oracle.bmc.core.requests.CreateVcnRequest;
 import com.oracle.bmc.core.requests.DeleteInternetGatewayRequest;
 import com.oracle.bmc.core.requests.DeleteRouteTableRequest;
+import com.oracle.bmc.core.requests.DeleteSecurityListRequest;
 import com.oracle.bmc.core.requests.DeleteSubnetRequest;
 import com.oracle.bmc.core.requests.DeleteVcnRequest;
 import com.oracle.bmc.core.requests.GetImageRequest;
@@ -37,6 +44,7 @@ import com.oracle.bmc.core.requests.ListImagesRequest;
 import com.oracle.bmc.core.requests.ListInstancesRequest;
 import com.oracle.bmc.core.requests.ListInternetGatewaysRequest;
 import com.oracle.bmc.core.requests.ListRouteTablesRequest;
+import com.oracle.bmc.core.requests.ListSecurityListsRequest;
 import com.oracle.bmc.core.requests.ListShapesRequest;
 import com.oracle.bmc.core.requests.ListSubnetsRequest;
 import com.oracle.bmc.core.requests.ListVcnsRequest;
@@ -116,6 +124,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
     static final String GATEWAY = "internet-gateway";
     static final String ROUTE_TABLE = "route-table";
     static final String SUBNET = "subnet";
+    static final String SECURITY_LIST = "security-list";
     static final String INSTANCE = "instance";
     static final String CLUSTER = "cluster";
     static final String NODE_POOL = "node-pool";
@@ -325,6 +334,9 @@ final class OciInstanceOrchestrator implements Orchestrator {
             toCreate.add("internet gateway '" + vcn.gatewayDisplayName() + "'");
             toCreate.add("route table '" + vcn.routeTableDisplayName() + "' (" + vcn.routeDestination()
                     + " via the gateway)");
+            if (kind == ResourceKind.CLUSTER) {
+                toCreate.add("security list (all traffic within " + vcn.cidrBlock() + ", SSH and 6443 from anywhere)");
+            }
             toCreate.add("subnet '" + vcn.subnetDisplayName() + "' " + vcn.subnetCidrBlock());
         }
         if (kind == ResourceKind.CLUSTER) {
@@ -511,6 +523,39 @@ final class OciInstanceOrchestrator implements Orchestrator {
                         .getRouteTable()
                         .getId()),
                 l);
+        // OKE's nodes and control plane talk to each other inside the VCN, and kubectl reaches the API endpoint on
+        // 6443: the VCN's default security list allows neither, so a cluster's subnet gets a list of its own.
+        String securityListId = kind != ResourceKind.CLUSTER
+                ? null
+                : create(
+                        id,
+                        SECURITY_LIST,
+                        "creating security list (all within " + vcn.cidrBlock() + ", SSH and 6443 from anywhere)",
+                        token -> calls.network(
+                                        "CreateSecurityList",
+                                        c -> c.createSecurityList(CreateSecurityListRequest.builder()
+                                                .opcRetryToken(token)
+                                                .createSecurityListDetails(CreateSecurityListDetails.builder()
+                                                        .compartmentId(compartment)
+                                                        .vcnId(vcnId)
+                                                        .displayName(vcn.subnetDisplayName() + " (corc OKE)")
+                                                        .egressSecurityRules(List.of(EgressSecurityRule.builder()
+                                                                .destination("0.0.0.0/0")
+                                                                .protocol("all")
+                                                                .build()))
+                                                        .ingressSecurityRules(List.of(
+                                                                IngressSecurityRule.builder()
+                                                                        .source(vcn.cidrBlock())
+                                                                        .protocol("all")
+                                                                        .build(),
+                                                                tcpFromAnywhere(22),
+                                                                tcpFromAnywhere(6443)))
+                                                        .freeformTags(tags)
+                                                        .build())
+                                                .build()))
+                                .getSecurityList()
+                                .getId(),
+                        l);
         String subnetId = create(
                 id,
                 SUBNET,
@@ -524,6 +569,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
                                         .displayName(vcn.subnetDisplayName())
                                         .dnsLabel(vcn.subnetDnsLabel().isBlank() ? null : vcn.subnetDnsLabel())
                                         .routeTableId(routeTableId)
+                                        .securityListIds(securityListId == null ? null : List.of(securityListId))
                                         .freeformTags(tags)
                                         .build())
                                 .build())
@@ -537,6 +583,17 @@ final class OciInstanceOrchestrator implements Orchestrator {
                         .getLifecycleState()
                         .getValue())));
         return subnetId;
+    }
+
+    private static IngressSecurityRule tcpFromAnywhere(int port) {
+        return IngressSecurityRule.builder()
+                .source("0.0.0.0/0")
+                .protocol("6")
+                .tcpOptions(TcpOptions.builder()
+                        .destinationPortRange(
+                                PortRange.builder().min(port).max(port).build())
+                        .build())
+                .build();
     }
 
     /** Records the intent (with its retry token), calls, records the OCID. */
@@ -1155,6 +1212,18 @@ final class OciInstanceOrchestrator implements Orchestrator {
                         .stream()
                         .filter(t -> tagged(t.getFreeformTags(), id))
                         .forEach(t -> ids.add(t.getId()));
+            case SECURITY_LIST ->
+                all(page -> calls.network("ListSecurityLists", c -> {
+                            var r = c.listSecurityLists(ListSecurityListsRequest.builder()
+                                    .compartmentId(compartment)
+                                    .vcnId(vcnId)
+                                    .page(page)
+                                    .build());
+                            return new Page<>(r.getItems(), r.getOpcNextPage());
+                        }))
+                        .stream()
+                        .filter(t -> tagged(t.getFreeformTags(), id))
+                        .forEach(t -> ids.add(t.getId()));
             case SUBNET ->
                 all(page -> calls.network("ListSubnets", c -> {
                             var r = c.listSubnets(ListSubnetsRequest.builder()
@@ -1193,6 +1262,14 @@ final class OciInstanceOrchestrator implements Orchestrator {
                         .map(i -> "TERMINATED".equals(i.getLifecycleState().getValue()))
                         .orElse(true));
             }
+            case SECURITY_LIST ->
+                deleteWhenFree(
+                        "security list " + objectId,
+                        () -> calls.network(
+                                "DeleteSecurityList",
+                                c -> c.deleteSecurityList(DeleteSecurityListRequest.builder()
+                                        .securityListId(objectId)
+                                        .build())));
             case SUBNET ->
                 deleteWhenFree(
                         "subnet " + objectId,

@@ -474,6 +474,7 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
                     case "internetGateways" -> "internetgateway";
                     case "routeTables" -> "routetable";
                     case "subnets" -> "subnet";
+                    case "securityLists" -> "securitylist";
                     case "instances" -> "instance";
                     case "clusters" -> "cluster";
                     case "nodePools" -> "nodepool";
@@ -488,7 +489,16 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
                 "ocid1." + kind + ".oc1.." + ids.incrementAndGet(),
                 b.path("displayName").asText(null),
                 b.get("freeformTags"));
-        for (String field : List.of("vcnId", "cidrBlock", "dnsLabel", "routeTableId", "isEnabled", "routeRules")) {
+        for (String field : List.of(
+                "vcnId",
+                "cidrBlock",
+                "dnsLabel",
+                "routeTableId",
+                "isEnabled",
+                "routeRules",
+                "securityListIds",
+                "ingressSecurityRules",
+                "egressSecurityRules")) {
             if (b.has(field)) {
                 o.set(field, b.get(field));
             }
@@ -598,6 +608,15 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
             }
             case "routeTables" ->
                 inUse(id, o -> id.equals(o.path("routeTableId").asText()));
+            case "securityLists" ->
+                inUse(id, o -> {
+                    for (JsonNode list : o.path("securityListIds")) {
+                        if (id.equals(list.asText())) {
+                            return true;
+                        }
+                    }
+                    return false;
+                });
             case "internetGateways" ->
                 inUse(id, o -> {
                     for (JsonNode rule : o.path("routeRules")) {

@@ -91,6 +91,7 @@ class OciClusterTest {
                         "POST vcns",
                         "POST internetGateways",
                         "POST routeTables",
+                        "POST securityLists",
                         "POST subnets",
                         "POST clusters",
                         "POST nodePools",
@@ -102,6 +103,15 @@ class OciClusterTest {
                 .isEqualTo(resource.id());
         assertThat(cluster.body().get("endpointConfig").get("isPublicIpEnabled").asBoolean())
                 .isTrue();
+        JsonNode securityList = oci.calls("POST securityLists").get(0).body();
+        assertThat(securityList.get("ingressSecurityRules").toString()).contains("10.0.0.0/16", "6443");
+        assertThat(oci.calls("POST subnets")
+                        .get(0)
+                        .body()
+                        .get("securityListIds")
+                        .get(0)
+                        .asText())
+                .startsWith("ocid1.securitylist.");
         JsonNode pool = oci.calls("POST nodePools").get(0).body();
         assertThat(pool.get("nodeShape").asText()).isEqualTo("VM.Standard.E4.Flex");
         assertThat(pool.get("nodeShapeConfig").get("ocpus").asDouble()).isEqualTo(2.0);
@@ -136,6 +146,7 @@ class OciClusterTest {
                         "DELETE nodePools",
                         "DELETE clusters",
                         "DELETE subnets",
+                        "DELETE securityLists",
                         "PUT routeTables",
                         "DELETE routeTables",
                         "DELETE internetGateways",
