@@ -429,7 +429,20 @@ final class OciInstanceOrchestrator implements Orchestrator {
             String privateIp = vnic == null || vnic.getPrivateIp() == null ? "" : vnic.getPrivateIp();
             records.update(recordType, id, r -> r.with("public_ip", publicIp).with("private_ip", privateIp));
             waitForSsh(publicIp, listener);
-            StateRecord done = records.update(recordType, id, r -> r.withStatus("running"));
+            listener.onProgress("reading the SSH host keys from the console", 0, -1);
+            String hostKeys = HostKeys.read(
+                    calls, instance.getId(), tags, id + "-console", () -> sleep(settings.pollInterval()), (int)
+                            Math.max(
+                                    3,
+                                    Math.min(
+                                            60,
+                                            Duration.ofSeconds(30).toMillis()
+                                                    / Math.max(
+                                                            1,
+                                                            settings.pollInterval()
+                                                                    .toMillis()))));
+            StateRecord done = records.update(
+                    recordType, id, r -> r.with("ssh_host_keys", hostKeys).withStatus("running"));
             listener.onProgress("instance " + instance.getId() + " is running", 1, 1);
             return toResource(done, instance);
         } catch (RuntimeException e) {
@@ -1053,6 +1066,10 @@ final class OciInstanceOrchestrator implements Orchestrator {
             state = ResourceState.FAILED;
             details.put("reason", "the instance is gone at OCI; stop the resource to remove what is left");
         }
+        String hostKeys = record.string("ssh_host_keys");
+        if (hostKeys != null && !hostKeys.isBlank()) {
+            details.put(Resource.SSH_HOST_KEYS, hostKeys);
+        }
         List<Endpoint> endpoints = new ArrayList<>();
         String ip = record.string("public_ip");
         if (ip != null && !ip.isBlank()) {
@@ -1448,6 +1465,15 @@ final class OciInstanceOrchestrator implements Orchestrator {
         tags.put(OWNER_TAG, settings.owner());
         tags.put(RESOURCE_TAG, id);
         return tags;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CorcException(ErrorCategory.CANCELLED, "interrupted");
+        }
     }
 
     void waitUntil(String what, Duration timeout, BooleanSupplier condition) {

@@ -333,6 +333,17 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
                             + "\ncontexts:\n- name: context-" + c.id() + "\ncurrent-context: context-" + c.id()
                             + "\nusers:\n- name: user-" + c.id() + "\n  user:\n    exec:\n      command: oci\n");
         }
+        if (collection.equals("instanceConsoleHistories/data")) {
+            ObjectNode history = find("instanceConsoleHistories", c.id());
+            ObjectNode instance = objects.get(history.get("instanceId").asText());
+            String keys = instance.path("hostKeys").asText("");
+            return aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "text/plain")
+                    .withBody("[  OK  ] Started Initial cloud-init job.\n"
+                            + (keys.isEmpty() ? "" : HostKeys.BEGIN + "\n" + keys + "\n" + HostKeys.END + "\n")
+                            + "Oracle Linux Server 9\nKernel on an x86_64\n");
+        }
         if (collection.equals("clusterOptions")) {
             ObjectNode options = JSON.createObjectNode();
             options.set("kubernetesVersions", JSON.valueToTree(K8S_VERSIONS));
@@ -399,6 +410,10 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
         }
         if (collection.equals("instances")) {
             advance(object);
+        }
+        if (collection.equals("instanceConsoleHistories")
+                && object.get("lifecycleState").asText().equals("REQUESTED")) {
+            object.put("lifecycleState", "SUCCEEDED");
         }
         if (object.path("lifecycleState").asText().equals("TERMINATED") && !collection.equals("instances")) {
             throw notFound(id);
@@ -475,6 +490,7 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
                     case "routeTables" -> "routetable";
                     case "subnets" -> "subnet";
                     case "securityLists" -> "securitylist";
+                    case "instanceConsoleHistories" -> "consolehistory";
                     case "instances" -> "instance";
                     case "clusters" -> "cluster";
                     case "nodePools" -> "nodepool";
@@ -549,6 +565,11 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
                     Integer::sum);
             return aResponse().withStatus(202).withHeader("opc-work-request-id", wr);
         }
+        if (collection.equals("instanceConsoleHistories")) {
+            o.put("lifecycleState", "REQUESTED");
+            o.set("instanceId", b.get("instanceId"));
+            o.put("availabilityDomain", ADS.get(0));
+        }
         if (collection.equals("instances")) {
             String subnetId = b.path("createVnicDetails").path("subnetId").asText();
             if (!exists(subnetId)) {
@@ -563,6 +584,13 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
             o.set("metadata", b.get("metadata"));
             o.put("imageId", b.path("sourceDetails").path("imageId").asText());
             o.put("region", "us-phoenix-1");
+            o.put(
+                    "hostKeys",
+                    "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTY"
+                            + o.get("id").asText().hashCode()
+                            + " root@fake\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"
+                            + Math.abs(o.get("id").asText().hashCode())
+                            + " root@fake");
         }
         if (c.retryToken() != null) {
             retryTokens.put(tokenKey, o.get("id").asText());
@@ -608,6 +636,9 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
             }
             case "routeTables" ->
                 inUse(id, o -> id.equals(o.path("routeTableId").asText()));
+            case "instanceConsoleHistories" -> {
+                // deleted at once
+            }
             case "securityLists" ->
                 inUse(id, o -> {
                     for (JsonNode list : o.path("securityListIds")) {

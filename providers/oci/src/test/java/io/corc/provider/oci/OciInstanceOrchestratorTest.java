@@ -73,7 +73,17 @@ class OciInstanceOrchestratorTest {
         });
         assertThat(keys(oci.calls))
                 .containsExactly(
-                        "POST vcns", "POST internetGateways", "POST routeTables", "POST subnets", "POST instances");
+                        "POST vcns",
+                        "POST internetGateways",
+                        "POST routeTables",
+                        "POST subnets",
+                        "POST instances",
+                        "POST instanceConsoleHistories",
+                        "DELETE instanceConsoleHistories");
+        assertThat(resource.details().get(Resource.SSH_HOST_KEYS))
+                .startsWith("ecdsa-sha2-nistp256 AAAA")
+                .contains("\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI")
+                .doesNotContain("BEGIN", "Kernel");
         for (String key : List.of("POST vcns", "POST internetGateways", "POST routeTables", "POST subnets")) {
             FakeOci.Call call = oci.calls(key).get(0);
             assertThat(call.retryToken()).as(key).startsWith(resource.id() + "-");
@@ -122,7 +132,7 @@ class OciInstanceOrchestratorTest {
         assertThat(oci.calls("DELETE instances").get(0).query()).containsEntry("preserveBootVolume", "false");
         assertThat(oci.leftovers()).isEmpty();
         assertThat(fixture.records.list(OciInstanceOrchestrator.RECORD_TYPE)).isEmpty();
-        assertThat(oci.created).hasSize(5).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(oci.created).hasSize(6).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
     }
 
     @Test
@@ -150,7 +160,8 @@ class OciInstanceOrchestratorTest {
         assertThat(plan.toCreate().get(0)).contains("nothing in the network", existing[0]);
         Resource resource = orchestrator.start(spec(0, 0, null), ProgressListener.NONE);
 
-        assertThat(keys(oci.calls)).containsExactly("POST instances");
+        assertThat(keys(oci.calls))
+                .containsExactly("POST instances", "POST instanceConsoleHistories", "DELETE instanceConsoleHistories");
         assertThat(oci.calls("POST instances")
                         .get(0)
                         .body()
@@ -165,7 +176,12 @@ class OciInstanceOrchestratorTest {
 
         orchestrator.stop(resource.id(), ProgressListener.NONE);
 
-        assertThat(keys(oci.calls)).containsExactly("POST instances", "DELETE instances");
+        assertThat(keys(oci.calls))
+                .containsExactly(
+                        "POST instances",
+                        "POST instanceConsoleHistories",
+                        "DELETE instanceConsoleHistories",
+                        "DELETE instances");
         assertThat(oci.exists(existing[0])).isTrue();
         assertThat(oci.exists(existing[1])).isTrue();
     }
