@@ -99,7 +99,12 @@ final class OciCalls implements AutoCloseable {
             } catch (CorcException e) {
                 throw e;
             } catch (RuntimeException e) {
-                // Jersey's processing exceptions (connection reset, read time-out) arrive unwrapped at times.
+                // Jersey's processing exceptions (connection reset, read time-out) arrive unwrapped at times; anything
+                // else is a bug and is not retried.
+                if (!e.getClass().getName().endsWith("ProcessingException")
+                        && !(e instanceof java.io.UncheckedIOException)) {
+                    throw e;
+                }
                 if (attempt >= maxAttempts) {
                     throw new CorcException(
                             ErrorCategory.UNAVAILABLE,
