@@ -60,6 +60,8 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
     final Map<String, Integer> chaosInjected = new TreeMap<>();
     final AtomicInteger ids = new AtomicInteger(100);
     int pageSize = 3;
+    /** Every answer comes this late (benchmarks: a cloud's round trip). */
+    volatile int latencyMillis;
     /** The public IP new instances get; null: one of 203.0.113.0/24. */
     volatile String publicIp;
 
@@ -225,6 +227,19 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
                 && !o.path("lifecycleState").asText().equals("DELETED");
     }
 
+    public FakeOci latency(int millis) {
+        latencyMillis = millis;
+        return this;
+    }
+
+    public int requestCount() {
+        return calls.size();
+    }
+
+    public void forgetRequests() {
+        calls.clear();
+    }
+
     public List<Call> calls(String key) {
         synchronized (calls) {
             return calls.stream().filter(c -> c.key().equals(key)).toList();
@@ -304,7 +319,9 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
             return error(new Err(500, "InternalServerError", "connection dropped after the work was done"));
         }
         if (late) {
-            response = response.withFixedDelay(lateMillis);
+            response = response.withFixedDelay(lateMillis + latencyMillis);
+        } else if (latencyMillis > 0) {
+            response = response.withFixedDelay(latencyMillis);
         }
         return response.build();
     }
