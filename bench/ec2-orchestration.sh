@@ -3,7 +3,7 @@
 # the provider's test-jar) answering every call after an injected latency, the provider built as the CLI builds it
 # (factory, AWS profile file, FileStateStore). Overhead = wall time - EC2 calls x latency.
 #
-#   bench/ec2-orchestration.sh                 CYCLES=50 WARMUP=20 LATENCY=0,20,50 STATE=file (or memory)
+#   bench/ec2-orchestration.sh                 CYCLES=50 WARMUP=20 LATENCY=0,20,50 STATE=file (or memory) FIGURE_LATENCY=100 PARALLEL=10 (the issue figure; 0 skips)
 #   CORC_TARGET=target-b bench/ec2-orchestration.sh
 #
 # Results: appended to bench/results/ec2-orchestration.md.
@@ -18,4 +18,4 @@ classpath="$jar:$(cat "$root/bench/$target/classpath.txt")"
 # shellcheck disable=SC2086 # BENCH_JVM_OPTS is a list of flags
 java ${BENCH_JVM_OPTS:-} -cp "$classpath" io.corc.bench.Ec2OrchestrationBench --cycles "${CYCLES:-50}" \
     --warmup "${WARMUP:-20}" --latency "${LATENCY:-0,20,50}" --work "${BENCH_WORK:-/tmp/corc-bench-ec2}" \
-    --state "${STATE:-file}" --results "$root/bench/results/ec2-orchestration.md"
+    --state "${STATE:-file}" --figure-latency "${FIGURE_LATENCY:-100}" --parallel "${PARALLEL:-10}" --results "$root/bench/results/ec2-orchestration.md"

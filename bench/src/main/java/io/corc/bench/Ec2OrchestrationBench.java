@@ -25,6 +25,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Orchestration overhead of the {@code ec2} provider: start + stop cycles, the provider built as the CLI builds it
@@ -34,13 +38,13 @@ import java.util.Map;
  *
  * <pre>
  *   java -cp ... io.corc.bench.Ec2OrchestrationBench [--cycles 50] [--warmup 20] [--latency 0,20,50]
- *        [--state file|memory] [--work DIR] [--results FILE]
+ *        [--state file|memory] [--work DIR] [--results FILE] [--figure-latency 100] [--parallel 10]
  * </pre>
  */
 public final class Ec2OrchestrationBench {
     private Ec2OrchestrationBench() {}
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws Exception {
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -83,6 +87,16 @@ public final class Ec2OrchestrationBench {
                         + " overhead ms/cycle (mean) |\n")
                 .append("|---|---|---|---|---|---|\n");
         rows.forEach(row -> report.append(row).append('\n'));
+        int figureLatency = Integer.parseInt(options.getOrDefault("figure-latency", "100"));
+        if (figureLatency > 0) {
+            int parallel = Integer.parseInt(options.getOrDefault("parallel", "10"));
+            report.append("\nThe issue's figure, ")
+                    .append(figureLatency)
+                    .append(" ms on every EC2 answer (all of a start's calls are sequential: each needs the previous"
+                            + " answer):\n")
+                    .append(issueFigure(
+                            work.resolve("figure"), figureLatency, 5, parallel, Math.min(warmup, 10), fileState));
+        }
         System.out.print(report);
         if (options.containsKey("results")) {
             Files.writeString(
@@ -97,47 +111,9 @@ public final class Ec2OrchestrationBench {
     private static String run(Path home, int latency, int cycles, int warmup, boolean fileState) throws IOException {
         FakeEc2 ec2 = new FakeEc2().standardCatalogue();
         try {
-            Files.createDirectories(home);
-            Path credentials = Files.writeString(
-                    home.resolve("aws-credentials"),
-                    "[default]\naws_access_key_id = AKIDBENCH\naws_secret_access_key = bench\n");
-            Map<String, Object> config = new LinkedHashMap<>();
-            config.put(
-                    "profile",
-                    Map.of(
-                            "region",
-                            "us-east-1",
-                            "credentials_file",
-                            credentials.toString(),
-                            "config_file",
-                            home.resolve("none").toString()));
-            config.put("endpoint", ec2.url());
-            config.put("ssh_cidr", "198.51.100.7/32");
-            config.put("ssh_wait_seconds", 0);
-            config.put("poll_interval_ms", 1);
-            RecordStore records =
-                    fileState ? FileStateStore.open(home.resolve("state")) : new io.corc.api.InMemoryRecordStore();
-            Orchestrator orchestrator = new Ec2OrchestratorFactory()
-                    .create(
-                            ResourceKind.INSTANCE,
-                            new PluginContext("ec2", new PluginConfig("corc.providers.ec2", config), home, records));
-            ResourceSpec spec = new ResourceSpec(
-                    "bench",
-                    ResourceKind.INSTANCE,
-                    2,
-                    4,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    false,
-                    null,
-                    null,
-                    List.of("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBenchKey bench@corc"),
-                    null);
+            Orchestrator orchestrator = orchestrator(ec2, home, fileState);
             for (int i = 0; i < warmup; i++) {
-                cycle(orchestrator, spec, new long[2]);
+                cycle(orchestrator, SPEC, new long[2]);
             }
             ec2.forgetRequests();
             ec2.latency(latency);
@@ -146,7 +122,7 @@ public final class Ec2OrchestrationBench {
             long begin = System.nanoTime();
             for (int i = 0; i < cycles; i++) {
                 long[] times = new long[2];
-                cycle(orchestrator, spec, times);
+                cycle(orchestrator, SPEC, times);
                 starts[i] = times[0];
                 stops[i] = times[1];
             }
@@ -160,6 +136,107 @@ public final class Ec2OrchestrationBench {
             ec2.shutdown();
         }
     }
+
+    /**
+     * The issue's figure: with {@code latency} ms on every answer, one {@code start} against its EC2 calls x the
+     * latency (all of a start's calls are sequential: each needs the previous answer), and {@code parallel} starts
+     * at once against one. Returns the report section.
+     */
+    private static String issueFigure(Path home, int latency, int starts, int parallel, int warmup, boolean fileState)
+            throws Exception {
+        FakeEc2 ec2 = new FakeEc2().standardCatalogue();
+        try {
+            Orchestrator orchestrator = orchestrator(ec2, home, fileState);
+            for (int i = 0; i < warmup; i++) {
+                cycle(orchestrator, SPEC, new long[2]);
+            }
+            ec2.latency(latency);
+            long[] startTimes = new long[starts];
+            int calls = 0;
+            for (int i = 0; i < starts; i++) {
+                ec2.forgetRequests();
+                long t0 = System.nanoTime();
+                Resource resource = orchestrator.start(SPEC, ProgressListener.NONE);
+                startTimes[i] = System.nanoTime() - t0;
+                calls = ec2.requestCount();
+                orchestrator.stop(resource.id(), ProgressListener.NONE);
+            }
+            double oneMs = median(startTimes) / 1e6;
+            ExecutorService pool = Executors.newFixedThreadPool(parallel);
+            try {
+                List<Callable<Resource>> tasks = new ArrayList<>();
+                for (int i = 0; i < parallel; i++) {
+                    tasks.add(() -> orchestrator.start(SPEC, ProgressListener.NONE));
+                }
+                long t0 = System.nanoTime();
+                List<Future<Resource>> started = pool.invokeAll(tasks);
+                double allMs = (System.nanoTime() - t0) / 1e6;
+                for (Future<Resource> resource : started) {
+                    orchestrator.stop(resource.get().id(), ProgressListener.NONE);
+                }
+                return String.format(
+                        "%n| EC2 calls per start | calls x latency ms | start ms (median of %d) | ratio | %d starts at"
+                                + " once ms | vs one start |%n|---|---|---|---|---|---|%n"
+                                + "| %d | %d | %.0f | %.2f | %.0f | %.2f |%n",
+                        starts,
+                        parallel,
+                        calls,
+                        calls * latency,
+                        oneMs,
+                        oneMs / (calls * latency),
+                        allMs,
+                        allMs / oneMs);
+            } finally {
+                pool.shutdownNow();
+            }
+        } finally {
+            ec2.shutdown();
+        }
+    }
+
+    /** The provider as the CLI builds it: its factory, an AWS profile file, the state store of a corc home. */
+    private static Orchestrator orchestrator(FakeEc2 ec2, Path home, boolean fileState) throws IOException {
+        Files.createDirectories(home);
+        Path credentials = Files.writeString(
+                home.resolve("aws-credentials"),
+                "[default]\naws_access_key_id = AKIDBENCH\naws_secret_access_key = bench\n");
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put(
+                "profile",
+                Map.of(
+                        "region",
+                        "us-east-1",
+                        "credentials_file",
+                        credentials.toString(),
+                        "config_file",
+                        home.resolve("none").toString()));
+        config.put("endpoint", ec2.url());
+        config.put("ssh_cidr", "198.51.100.7/32");
+        config.put("ssh_wait_seconds", 0);
+        config.put("poll_interval_ms", 1);
+        RecordStore records =
+                fileState ? FileStateStore.open(home.resolve("state")) : new io.corc.api.InMemoryRecordStore();
+        return new Ec2OrchestratorFactory()
+                .create(
+                        ResourceKind.INSTANCE,
+                        new PluginContext("ec2", new PluginConfig("corc.providers.ec2", config), home, records));
+    }
+
+    private static final ResourceSpec SPEC = new ResourceSpec(
+            "bench",
+            ResourceKind.INSTANCE,
+            2,
+            4,
+            null,
+            null,
+            null,
+            null,
+            null,
+            false,
+            null,
+            null,
+            List.of("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBenchKey bench@corc"),
+            null);
 
     private static void cycle(Orchestrator orchestrator, ResourceSpec spec, long[] times) {
         long t0 = System.nanoTime();
