@@ -430,17 +430,11 @@ final class OciInstanceOrchestrator implements Orchestrator {
             records.update(recordType, id, r -> r.with("public_ip", publicIp).with("private_ip", privateIp));
             waitForSsh(publicIp, listener);
             listener.onProgress("reading the SSH host keys from the console", 0, -1);
+            // the capture takes seconds at OCI: poll it for about 30 s, at least 3 and at most 60 times
+            int polls = (int) Math.max(
+                    3, Math.min(60, 30_000 / Math.max(1, settings.pollInterval().toMillis())));
             String hostKeys = HostKeys.read(
-                    calls, instance.getId(), tags, id + "-console", () -> sleep(settings.pollInterval()), (int)
-                            Math.max(
-                                    3,
-                                    Math.min(
-                                            60,
-                                            Duration.ofSeconds(30).toMillis()
-                                                    / Math.max(
-                                                            1,
-                                                            settings.pollInterval()
-                                                                    .toMillis()))));
+                    calls, instance.getId(), tags, id + "-console", () -> sleep(settings.pollInterval()), polls);
             StateRecord done = records.update(
                     recordType, id, r -> r.with("ssh_host_keys", hostKeys).withStatus("running"));
             listener.onProgress("instance " + instance.getId() + " is running", 1, 1);
@@ -452,11 +446,18 @@ final class OciInstanceOrchestrator implements Orchestrator {
                             ? corc.withContext(provider(), operation)
                             : e;
             List<String> left = remove(id, calls, listener);
+            if (kind == ResourceKind.CLUSTER) {
+                try {
+                    java.nio.file.Files.deleteIfExists(kubeconfig(id));
+                } catch (IOException ignored) {
+                    // the kubeconfig of a cluster that is gone is harmless; stop removes it too
+                }
+            }
             if (left.isEmpty()) {
                 records.delete(recordType, id);
             } else {
                 records.update(
-                        RECORD_TYPE,
+                        recordType,
                         id,
                         r -> r == null
                                 ? null
@@ -1160,6 +1161,9 @@ final class OciInstanceOrchestrator implements Orchestrator {
                     List<String> targets =
                             objectId != null ? List.of(objectId) : findTagged(calls, type, id, compartment, vcnId);
                     for (String target : targets) {
+                        // Once something could not be removed, what it uses cannot go either: try the rest once
+                        // rather than wait out every "in use" answer.
+                        patientDeletes.set(left.isEmpty());
                         delete(calls, type, target, listener);
                     }
                 }
@@ -1168,6 +1172,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
                 left.add(type + " " + (objectId == null ? "(" + key + ")" : objectId) + ": " + e.getMessage());
             }
         }
+        patientDeletes.remove();
         return left;
     }
 
@@ -1263,6 +1268,9 @@ final class OciInstanceOrchestrator implements Orchestrator {
         return tags != null && id.equals(tags.get(RESOURCE_TAG));
     }
 
+    /** Whether deletes wait out 409 "in use" answers; false once a removal in the same pass failed. */
+    private final ThreadLocal<Boolean> patientDeletes = ThreadLocal.withInitial(() -> true);
+
     private void delete(OciCalls calls, String type, String objectId, ProgressListener listener) {
         listener.onProgress("deleting " + type + " " + objectId, 0, -1);
         switch (type) {
@@ -1338,6 +1346,16 @@ final class OciInstanceOrchestrator implements Orchestrator {
 
     /** Deletes, waiting while OCI answers 409 (the object is still in use by one being deleted); gone is done. */
     private void deleteWhenFree(String what, Supplier<?> call) {
+        if (!patientDeletes.get()) {
+            try {
+                call.get();
+            } catch (CorcException e) {
+                if (!OciCalls.isNotFound(e)) {
+                    throw e;
+                }
+            }
+            return;
+        }
         waitUntil(what + " to be deleted", settings.waitTimeout(), () -> {
             try {
                 call.get();

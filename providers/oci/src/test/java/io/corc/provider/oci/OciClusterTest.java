@@ -178,6 +178,32 @@ class OciClusterTest {
     }
 
     @Test
+    void aRollbackThatCannotFinishKeepsTheClusterRecordForALaterStop() {
+        OciInstanceOrchestrator clusters = fixture.clusters(Map.of());
+        oci.rule(c -> c.key().equals("POST nodePools") ? new FakeOci.Err(400, "InvalidParameter", "no pool") : null);
+        boolean[] refuseDelete = {true};
+        oci.rule(c -> c.key().equals("DELETE clusters") && refuseDelete[0]
+                ? new FakeOci.Err(400, "InvalidParameter", "not now")
+                : null);
+
+        assertThatThrownBy(() -> clusters.start(spec(0, 0, Map.of()), ProgressListener.NONE))
+                .isInstanceOfSatisfying(CorcException.class, e -> {
+                    assertThat(e.getMessage()).contains("no pool");
+                    assertThat(e.getSuppressed()).singleElement().satisfies(s -> assertThat(s.getMessage())
+                            .contains("rollback of oke-", "left: cluster"));
+                });
+        List<Resource> failed = clusters.list();
+        assertThat(failed).singleElement().satisfies(r -> assertThat(r.state()).isEqualTo(ResourceState.FAILED));
+        assertThat(fixture.records.list(OciInstanceOrchestrator.RECORD_TYPE)).isEmpty();
+
+        refuseDelete[0] = false;
+        clusters.stop(failed.get(0).id(), ProgressListener.NONE);
+
+        assertThat(oci.leftovers()).isEmpty();
+        assertThat(clusters.list()).isEmpty();
+    }
+
+    @Test
     void aClusterWhoseCreateAnswerWasLostIsFoundByItsTagAndRemoved() {
         OciInstanceOrchestrator clusters = fixture.clusters(Map.of("max_attempts", 2));
         oci.lostAnswers.add("POST clusters");
