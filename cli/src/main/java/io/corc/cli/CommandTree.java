@@ -36,6 +36,17 @@ final class CommandTree {
         commands.put("configurer", new TopLevel(ConfigurerCommands.DESCRIPTION, () -> Group.of(
                         ConfigurerCommands.DESCRIPTION, "corc configurer apply ID --playbook site.yml")
                 .addSubcommand("apply", new ConfigurerCommands.Apply(context))));
+        commands.put(
+                "spawn",
+                new TopLevel(SpawnCommands.SPAWN_DESCRIPTION, () -> new CommandLine(new SpawnCommands.Spawn(context))));
+        commands.put(
+                "spawns",
+                new TopLevel(
+                        SpawnCommands.SPAWNS_DESCRIPTION, () -> new CommandLine(new SpawnCommands.Spawns(context))));
+        commands.put(
+                "unspawn",
+                new TopLevel(
+                        SpawnCommands.UNSPAWN_DESCRIPTION, () -> new CommandLine(new SpawnCommands.Unspawn(context))));
         for (OrchestratorFactory factory : PluginRegistry.loadProviders(CommandTree.class.getClassLoader())) {
             commands.put(factory.name(), new TopLevel(factory.description(), () -> providerCommands(context, factory)));
         }
