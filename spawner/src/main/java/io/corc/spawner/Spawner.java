@@ -548,9 +548,11 @@ public final class Spawner implements AutoCloseable {
         if (!pid.matches("[0-9]+")) {
             return;
         }
-        session.run("kill -TERM -- -" + pid + " 2>/dev/null || kill -TERM " + pid + " 2>/dev/null; i=0;"
-                + " while kill -0 " + pid + " 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done;"
-                + " kill -KILL -- -" + pid + " 2>/dev/null || kill -KILL " + pid + " 2>/dev/null; true");
+        // the command leads a process group of its own (setsid): signal the group, or the process without setsid;
+        // "kill -- -PID" is not understood by dash's kill, "kill -SIG -PID" is by every POSIX shell
+        session.run("kill -TERM -" + pid + " 2>/dev/null || kill -TERM " + pid + " 2>/dev/null; i=0;"
+                + " while kill -0 -" + pid + " 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done;"
+                + " kill -KILL -" + pid + " 2>/dev/null || kill -KILL " + pid + " 2>/dev/null; true");
     }
 
     private static String pidOf(StateRecord record) {

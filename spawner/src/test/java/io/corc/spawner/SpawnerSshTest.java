@@ -150,17 +150,22 @@ class SpawnerSshTest {
 
     @Test
     void theDurationEndingStopsTheSessionAndItsResource() throws Exception {
-        Session session = spawner.spawn("alice", "vm", SpawnSpec.DEFAULT, Duration.ofSeconds(2));
+        templates("sleep 300; echo never");
+        Session session = spawner.spawn("alice", "vm", SpawnSpec.DEFAULT, Duration.ofSeconds(3));
         String pid = corc.records()
                 .get(Session.RECORD_TYPE, session.id())
                 .orElseThrow()
                 .string("pid");
-        assertThat(ProcessHandle.of(Long.parseLong(pid))).isPresent();
+        ProcessHandle command = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
+        await(() -> command.descendants().findAny().isPresent(), "the command's child (sleep) runs");
+        List<ProcessHandle> tree =
+                new java.util.ArrayList<>(command.descendants().toList());
+        tree.add(command);
 
         await(() -> corc.records().get(Session.RECORD_TYPE, session.id()).isEmpty(), "the session expired");
 
         assertThat(MinaProvider.stopped).contains(session.resourceId());
-        await(() -> ProcessHandle.of(Long.parseLong(pid)).map(p -> !p.isAlive()).orElse(true), "its command ended");
+        await(() -> tree.stream().noneMatch(ProcessHandle::isAlive), "the command and its child ended");
     }
 
     @Test
