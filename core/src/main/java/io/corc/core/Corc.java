@@ -30,9 +30,14 @@ import io.corc.core.gc.GcItem;
 import io.corc.core.job.JobRequest;
 import io.corc.core.job.JobService;
 import io.corc.core.job.StagingArea;
+import io.corc.core.placement.Budgets;
+import io.corc.core.placement.Placement;
+import io.corc.core.placement.PlacementPolicy;
+import io.corc.core.placement.Placer;
 import io.corc.core.plugin.PluginRegistry;
 import io.corc.core.state.FileStateStore;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,8 +69,15 @@ public final class Corc {
     private final RecordStore records;
     private final PluginInstances plugins;
     private final JobService jobs;
+    private final Budgets budgets;
 
-    private Corc(Path home, CorcConfig config, PluginRegistry registry, Map<String, Object> overrides) {
+    private Corc(
+            Path home,
+            CorcConfig config,
+            PluginRegistry registry,
+            Map<String, Object> overrides,
+            Map<String, String> environment,
+            Clock clock) {
         this.home = home;
         this.config = config;
         this.registry = registry;
@@ -86,6 +98,7 @@ public final class Corc {
         StagingArea staging = new StagingArea(
                 plugins.storageName(), plugins.storageConfig(), plugins::storage, backends, overrides, home);
         this.jobs = new JobService(config.section("corc.job"), records, plugins::scheduler, staging);
+        this.budgets = new Budgets(config.section("corc.budgets"), environment, records, clock);
     }
 
     public static Builder builder() {
@@ -126,7 +139,53 @@ public final class Corc {
      */
     public Resource start(String provider, ResourceSpec spec, ProgressListener progress) {
         Orchestrator orchestrator = orchestrator(provider, spec.kind());
-        return orchestrator.start(withCorcKey(orchestrator, spec), progress);
+        Double price = null;
+        if (!budgets.caps().isEmpty()) { // the price is needed only to check a cap: plan only then
+            price = orchestrator.plan(spec).hourlyPrice();
+            budgets.enforce(provider, price, spec.ttl());
+        }
+        Resource resource = orchestrator.start(withCorcKey(orchestrator, spec), progress);
+        budgets.recordStart(resource, price);
+        return resource;
+    }
+
+    /**
+     * {@code --provider auto}: ranks the offers of every installed provider whose check passes (within {@code
+     * corc.placement} and the budget) and starts them in order until one starts; a capacity, quota or
+     * unsupported-shape error moves on to the next, any other error stops. See {@link Placer}.
+     *
+     * @throws io.corc.core.placement.PlacementException when nothing was started, with what was tried
+     */
+    public Placement place(ResourceSpec spec, ProgressListener progress) {
+        return placer(spec)
+                .place(
+                        spec,
+                        (orchestrator, attemptSpec, offer, listener) -> {
+                            Resource resource = orchestrator.start(withCorcKey(orchestrator, attemptSpec), listener);
+                            budgets.recordStart(resource, offer.hourlyPrice());
+                            return resource;
+                        },
+                        progress);
+    }
+
+    /** What {@link #place} would try, in order, and what it leaves out; creates and records nothing. */
+    public Placement rankPlacement(ResourceSpec spec) {
+        return placer(spec).rank(spec);
+    }
+
+    private Placer placer(ResourceSpec spec) {
+        List<Placer.Provider> providers = new ArrayList<>();
+        for (OrchestratorFactory factory : registry.orchestrators()) {
+            if (factory.kinds().contains(spec.kind())) {
+                providers.add(new Placer.Provider(factory.name(), () -> orchestrator(factory.name(), spec.kind())));
+            }
+        }
+        return new Placer(providers, PlacementPolicy.from(config.section("corc.placement")), budgets, records);
+    }
+
+    /** The budget caps that apply to this user and project, and the spend recorded so far. */
+    public Budgets budgets() {
+        return budgets;
     }
 
     private ResourceSpec withCorcKey(Orchestrator orchestrator, ResourceSpec spec) {
@@ -219,6 +278,7 @@ public final class Corc {
     /** Stops the resource and removes what corc created for it. Idempotent. */
     public void stop(String provider, ResourceKind kind, String id, ProgressListener progress) {
         orchestrator(provider, kind).stop(id, progress);
+        budgets.recordStop(id);
     }
 
     // ---- storage --------------------------------------------------------------------------------------------
@@ -307,7 +367,15 @@ public final class Corc {
         }
         GarbageCollector collector = new GarbageCollector(jobs, orchestrators);
         List<GcItem> found = collector.find(java.time.Instant.now());
-        return apply ? collector.apply(found) : found;
+        if (!apply) {
+            return found;
+        }
+        List<GcItem> failed = collector.apply(found);
+        found.stream()
+                .filter(item -> !item.kind().equals(JobService.RECORD_TYPE))
+                .filter(item -> failed.stream().noneMatch(f -> f.id().equals(item.id())))
+                .forEach(item -> budgets.recordStop(item.id()));
+        return failed;
     }
 
     // ---- jobs ---------------------------------------------------------------------------------------------------
@@ -390,6 +458,7 @@ public final class Corc {
         private Map<String, String> environment = System.getenv();
         private final Map<String, Object> overrides = new LinkedHashMap<>();
         private ClassLoader classLoader = Corc.class.getClassLoader();
+        private Clock clock = Clock.systemUTC();
 
         private Builder() {}
 
@@ -427,6 +496,12 @@ public final class Corc {
             return this;
         }
 
+        /** The clock spend is measured with; default the system's UTC clock. */
+        public Builder clock(Clock value) {
+            this.clock = requireNonNull(value, "clock is null");
+            return this;
+        }
+
         /**
          * Loads the configuration and opens the state store.
          *
@@ -435,7 +510,7 @@ public final class Corc {
         public Corc build() {
             Path resolvedHome = CorcHome.ensure(home != null ? home : CorcHome.resolve(environment));
             CorcConfig config = new ConfigLoader(resolvedHome, environment).load(configFile, overrides);
-            return new Corc(resolvedHome, config, PluginRegistry.load(classLoader), overrides);
+            return new Corc(resolvedHome, config, PluginRegistry.load(classLoader), overrides, environment, clock);
         }
     }
 }

@@ -107,6 +107,16 @@ final class CorcSchema {
             field("slurm", open()),
             field("ssh", open()));
 
+    /** {@code --provider auto}: which providers and regions may be chosen, and the most one resource may cost. */
+    static final Schema.Mapping PLACEMENT = mapping(
+            field("allowed_providers", list(string(null), List.of())),
+            field("allowed_regions", list(string(null), List.of())),
+            field("max_hourly_price", new Schema.Scalar(Schema.Type.NUMBER, 0.0, 0)));
+
+    /** Spending caps per user and project (docs/placement.md); {@code users}/{@code projects} map names to caps. */
+    static final Schema.Mapping BUDGETS = mapping(
+            field("user", string("")), field("project", string("")), field("users", open()), field("projects", open()));
+
     static final Schema.Mapping CORC = mapping(
             field("default_provider", string("local")),
             field("job", JOB),
@@ -114,7 +124,9 @@ final class CorcSchema {
             field("configurers", CONFIGURERS),
             field("schedulers", SCHEDULERS),
             field("providers", ProviderSchema.PROVIDERS),
-            field("broker", open()));
+            field("broker", open()),
+            field("placement", PLACEMENT),
+            field("budgets", BUDGETS));
 
     /** The file: a mapping whose only key is {@code corc}. */
     static final Schema.Mapping ROOT = mapping(field(ROOT_KEY, CORC));

@@ -16,7 +16,8 @@ import java.util.List;
 
 /**
  * Finds and removes what a crash or a hand-deleted directory left behind: jobs whose submission never finished,
- * jobs their scheduler forgot, and resources that failed. Finding has no side effects; only {@link #apply} acts,
+ * jobs their scheduler forgot, and resources that failed; and resources whose time to live ({@code --ttl}, their
+ * {@link Resource#expiresAt()}) ran out. Finding has no side effects; only {@link #apply} acts,
  * and every action is the same idempotent call the normal commands make.
  */
 public final class GarbageCollector {
@@ -48,6 +49,14 @@ public final class GarbageCollector {
                             kind,
                             resource.id(),
                             "the resource failed" + detail(resource),
+                            "stop it and remove what corc created for it"));
+                } else if (resource.expiresAt() != null
+                        && !resource.expiresAt().isAfter(now)
+                        && resource.state() != ResourceState.STOPPED) {
+                    items.add(new GcItem(
+                            kind,
+                            resource.id(),
+                            "its time to live ran out at " + resource.expiresAt() + " (--ttl)",
                             "stop it and remove what corc created for it"));
                 }
             }

@@ -50,7 +50,15 @@ class CorcConfigTest {
         assertThat(defaults.asMap()).containsOnlyKeys("corc");
         assertThat(defaults.section("corc").asMap().keySet())
                 .containsExactly(
-                        "default_provider", "job", "storage", "configurers", "schedulers", "providers", "broker");
+                        "default_provider",
+                        "job",
+                        "storage",
+                        "configurers",
+                        "schedulers",
+                        "providers",
+                        "broker",
+                        "placement",
+                        "budgets");
         assertThat(defaults.section("corc.providers.oci.vcn.routetable").asMap().get("routerules"))
                 .isEqualTo(List.of(Map.of("id", "", "destination", "0.0.0.0/0", "destination_type", "CIDR_BLOCK")));
     }
