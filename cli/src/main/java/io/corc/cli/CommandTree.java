@@ -32,6 +32,10 @@ final class CommandTree {
         commands.put("check", new TopLevel(CheckCommand.DESCRIPTION, () -> new CommandLine(new CheckCommand(context))));
         commands.put("job", new TopLevel(JOB_DESCRIPTION, () -> jobCommands(context, null)));
         commands.put("gc", new TopLevel(GcCommand.DESCRIPTION, () -> new CommandLine(new GcCommand(context))));
+        commands.put(
+                "status", new TopLevel(StatusCommand.DESCRIPTION, () -> new CommandLine(new StatusCommand(context))));
+        commands.put(
+                "orchestration", new TopLevel(PlacementCommands.DESCRIPTION, () -> PlacementCommands.tree(context)));
         commands.put("storage", new TopLevel(StorageCommands.DESCRIPTION, () -> storageCommands(context)));
         commands.put("configurer", new TopLevel(ConfigurerCommands.DESCRIPTION, () -> Group.of(
                         ConfigurerCommands.DESCRIPTION, "corc configurer apply ID --playbook site.yml")

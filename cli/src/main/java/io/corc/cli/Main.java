@@ -61,6 +61,9 @@ public final class Main {
             body.put("message", error.getMessage());
             body.put("hint", error.hint().orElse(null));
             body.put("exit_code", ExitCodes.of(error.category()));
+            if (error instanceof io.corc.core.placement.PlacementException failed) {
+                body.put("placement", PlacementCommands.view(failed.placement())); // what was ranked and tried
+            }
             Map<String, Object> document = Views.document("error", "error", body);
             context.err.print(
                     context.global.output == OutputFormat.json
