@@ -364,9 +364,11 @@ public final class Spawner implements AutoCloseable {
             alive = ProcessTrees.find(Long.parseLong(record.string("pid")), instant(record.string("pid_started")))
                     .isPresent();
         } else {
-            alive = withConnection(record, s -> s.run("kill -0 " + pidOf(record) + " 2>/dev/null && echo alive")
-                    .stdout()
-                    .contains("alive"));
+            String check = "kill -0 " + pidOf(record) + " 2>/dev/null && echo alive";
+            Live held = live.get(id);
+            alive = held != null && held.session() != null // this spawner's connection, else a new one
+                    ? held.session().run(check).stdout().contains("alive")
+                    : withConnection(record, s -> s.run(check).stdout().contains("alive"));
         }
         if (!alive) {
             StateRecord ended =
