@@ -191,6 +191,24 @@ class SpawnerSshTest {
     }
 
     @Test
+    void aSessionOnAGivenResourceLeavesItRunningWhenStopped() {
+        io.corc.api.Resource shared = corc.start(
+                MinaProvider.NAME,
+                io.corc.api.ResourceSpec.of("shared", io.corc.api.ResourceKind.INSTANCE),
+                io.corc.api.ProgressListener.NONE);
+
+        Session session =
+                spawner.spawn("dave", "vm", SpawnSpec.DEFAULT.withResource(shared.id()), Duration.ofMinutes(5));
+
+        assertThat(session.resourceId()).isEqualTo(shared.id());
+        assertThat(session.resourceCreated()).isFalse();
+        assertThat(spawner.poll(session.id()).state()).isEqualTo("running");
+        assertThat(spawner.stop(session.id())).isTrue();
+        assertThat(MinaProvider.running).containsKey(shared.id());
+        assertThat(MinaProvider.stopped).doesNotContain(shared.id());
+    }
+
+    @Test
     void aRestartedSpawnerSeesRecordedSessionsAndStopsThem() {
         Session session = spawner.spawn("alice", "vm", SpawnSpec.DEFAULT, Duration.ofMinutes(5));
         try (Spawner other = Spawner.builder(corc)
