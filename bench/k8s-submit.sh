@@ -65,7 +65,9 @@ for s in names:
         med("client_cpu_ms_per_job", s), med("client_cpu_s", s),
         statistics.median(d["scenarios"][s]["state_store"]["ms_per_job"] for d in data),
         med("server_cpu_ms_per_job", s),
-        "yes" if med("client_cpu_ms_per_job", s) < 5 and med("wall_ms_per_job", s) < 5 else "**no**"))
+        # the overhead is what the client spends per job; the wall time is mostly the mock server's CPU on the
+        # same two cores (its own column), which a real API server does not take from the client
+        "yes" if med("client_cpu_ms_per_job", s) < 5 else "**no**"))
 
 threads_rows = []
 for s in names:
@@ -86,10 +88,10 @@ md = ["", "## %s" % stamp, "",
       % (cores, cpu or "?", javav, "`%s`" % jvm_opts if jvm_opts else "none (defaults)", int(runs),
          first["warmup"], "HTTPS" if first["tls"] else "HTTP"), "",
       "| scenario | jobs/s | tasks/s | wall ms/job | latency p50 / p95 / p99 ms | client CPU ms/job (total) |"
-      " state store ms/job | server CPU ms/job | < 5 ms/job |",
+      " state store ms/job | server CPU ms/job | client CPU < 5 ms/job |",
       "|---|---|---|---|---|---|---|---|---|"] + rows + [
       "", "Client CPU ms/job by thread (run 1; `CN CompilerThre` = JIT, `java` = the submitting main thread,"
-      " `JdkHttpClientFa` = fabric8's HTTP pool, ended threads = short-lived ones):", "",
+      " `vert.x-eventloo` / `JdkHttpClientFa` = fabric8's HTTP stack, ended threads = short-lived ones):", "",
       "| scenario | top threads |", "|---|---|"] + threads_rows + [
       "", "API requests per submission (run 1):", "", "| scenario | requests |", "|---|---|"] + req_rows + [""]
 path = os.path.join(results, "k8s-submit.md")
