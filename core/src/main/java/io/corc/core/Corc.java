@@ -30,6 +30,7 @@ import io.corc.core.gc.GcItem;
 import io.corc.core.job.JobRequest;
 import io.corc.core.job.JobService;
 import io.corc.core.job.StagingArea;
+import io.corc.core.placement.AutoStop;
 import io.corc.core.placement.Budgets;
 import io.corc.core.placement.Placement;
 import io.corc.core.placement.PlacementPolicy;
@@ -70,6 +71,7 @@ public final class Corc {
     private final PluginInstances plugins;
     private final JobService jobs;
     private final Budgets budgets;
+    private final AutoStop autoStop;
 
     private Corc(
             Path home,
@@ -99,6 +101,7 @@ public final class Corc {
                 plugins.storageName(), plugins.storageConfig(), plugins::storage, backends, overrides, home);
         this.jobs = new JobService(config.section("corc.job"), records, plugins::scheduler, staging);
         this.budgets = new Budgets(config.section("corc.budgets"), environment, records, clock);
+        this.autoStop = new AutoStop(config.section("corc.ttl"), records);
     }
 
     public static Builder builder() {
@@ -146,7 +149,23 @@ public final class Corc {
         }
         Resource resource = orchestrator.start(withCorcKey(orchestrator, spec), progress);
         budgets.recordStart(resource, price);
+        installAutoStop(orchestrator, spec, resource);
         return resource;
+    }
+
+    /**
+     * With {@code --ttl} at a provider with {@link Feature#SSH_ACCESS} and the {@code ssh} configurer installed, puts
+     * a timer on the resource that stops it when the TTL runs out (see {@link AutoStop}); best effort.
+     */
+    private void installAutoStop(Orchestrator orchestrator, ResourceSpec spec, Resource resource) {
+        if (spec.ttl() == null
+                || !autoStop.enabled()
+                || !orchestrator.features().supports(Feature.SSH_ACCESS)
+                || registry.configurers().stream().noneMatch(f -> f.name().equals("ssh"))) {
+            return;
+        }
+        autoStop.install(
+                resource, spec.ttl(), (r, configurerSpec) -> configure(r, configurerSpec, ProgressListener.NONE));
     }
 
     /**
@@ -163,6 +182,7 @@ public final class Corc {
                         (orchestrator, attemptSpec, offer, listener) -> {
                             Resource resource = orchestrator.start(withCorcKey(orchestrator, attemptSpec), listener);
                             budgets.recordStart(resource, offer.hourlyPrice());
+                            installAutoStop(orchestrator, attemptSpec, resource);
                             return resource;
                         },
                         progress);

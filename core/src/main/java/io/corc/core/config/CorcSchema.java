@@ -117,6 +117,10 @@ final class CorcSchema {
     static final Schema.Mapping BUDGETS = mapping(
             field("user", string("")), field("project", string("")), field("users", open()), field("projects", open()));
 
+    /** --ttl on the resource itself: a timer installed over SSH runs the command when the TTL runs out. */
+    static final Schema.Mapping TTL =
+            mapping(field("auto_stop", bool(true)), field("auto_stop_command", string("sudo -n poweroff || poweroff")));
+
     static final Schema.Mapping CORC = mapping(
             field("default_provider", string("local")),
             field("job", JOB),
@@ -126,7 +130,8 @@ final class CorcSchema {
             field("providers", ProviderSchema.PROVIDERS),
             field("broker", open()),
             field("placement", PLACEMENT),
-            field("budgets", BUDGETS));
+            field("budgets", BUDGETS),
+            field("ttl", TTL));
 
     /** The file: a mapping whose only key is {@code corc}. */
     static final Schema.Mapping ROOT = mapping(field(ROOT_KEY, CORC));

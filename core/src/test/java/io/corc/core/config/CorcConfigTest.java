@@ -58,7 +58,8 @@ class CorcConfigTest {
                         "providers",
                         "broker",
                         "placement",
-                        "budgets");
+                        "budgets",
+                        "ttl");
         assertThat(defaults.section("corc.providers.oci.vcn.routetable").asMap().get("routerules"))
                 .isEqualTo(List.of(Map.of("id", "", "destination", "0.0.0.0/0", "destination_type", "CIDR_BLOCK")));
     }

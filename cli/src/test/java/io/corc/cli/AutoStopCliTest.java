@@ -1,0 +1,106 @@
+package io.corc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.corc.api.StateRecord;
+import io.corc.core.Corc;
+import io.corc.core.placement.AutoStop;
+import io.corc.ssh.testing.MinaSshServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --ttl} at a provider with SSH access installs a timer on the resource (over SSH, with corc's key) that runs
+ * {@code corc.ttl.auto_stop_command} when the TTL runs out; here the command only leaves a file, instead of powering
+ * off the machine the test runs on.
+ */
+class AutoStopCliTest {
+    @TempDir
+    Path home;
+
+    @TempDir
+    Path tmp;
+
+    private MinaSshServer server;
+
+    @BeforeEach
+    void offerAServer() {
+        server = MinaSshServer.start(tmp.resolve("remote-home"));
+        Corc corc = Corc.builder().home(home).environment(Map.of()).build();
+        SshHostProvider.offer(
+                corc.records(),
+                server.host(),
+                server.port(),
+                server.user(),
+                server.home().resolve(".ssh/authorized_keys"),
+                server.hostPublicKey());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void aTtlInstallsATimerOnTheResourceThatRunsTheStopCommandWhenItRunsOut() throws Exception {
+        Path config = Files.writeString(tmp.resolve("config.yaml"), """
+                corc:
+                  ttl:
+                    auto_stop_command: "date > powered-off"
+                  configurers:
+                    ssh:
+                      ssh_wait_seconds: 30
+                      commands: ["echo the user's own step > user-step"]
+                """);
+
+        CliRunner.Result result = new CliRunner(home)
+                .run(
+                        "--config",
+                        config.toString(),
+                        "sshhost",
+                        "orchestration",
+                        "instance",
+                        "start",
+                        "--name",
+                        "short",
+                        "--ttl",
+                        "2s",
+                        "-o",
+                        "json");
+
+        assertThat(result.code()).as(result.toString()).isZero();
+        Path script = server.home().resolve(".corc/auto-stop-sshhost-short.sh");
+        assertThat(Files.readString(script)).contains("sleep 2", "date > powered-off");
+        StateRecord record = Corc.builder()
+                .home(home)
+                .environment(Map.of())
+                .build()
+                .records()
+                .get(AutoStop.RECORD_TYPE, "sshhost-short")
+                .orElseThrow();
+        assertThat(record.status()).as(record.toString()).isEqualTo("installed");
+        assertThat(server.home().resolve("powered-off")).doesNotExist();
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (!Files.exists(server.home().resolve("powered-off")) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(server.home().resolve("powered-off")).exists();
+        // only the timer ran: the ssh configurer's own steps from the configuration were not applied
+        assertThat(server.home().resolve("user-step")).doesNotExist();
+    }
+
+    @Test
+    void withoutATtlNothingIsInstalled() throws IOException {
+        CliRunner.Result result =
+                new CliRunner(home).run("sshhost", "orchestration", "instance", "start", "--name", "long");
+
+        assertThat(result.code()).as(result.toString()).isZero();
+        assertThat(server.home().resolve(".corc")).doesNotExist();
+    }
+}
