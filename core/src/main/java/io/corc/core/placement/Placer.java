@@ -131,6 +131,22 @@ public final class Placer {
                             gathered.placement(id, attempts, null));
                 }
                 record(id, "placing", spec, gathered, attempts, null);
+            } catch (RuntimeException e) { // a bug in a provider: recorded, then it ends the placement as INTERNAL
+                attempts.add(new Attempt(
+                        offer.provider(),
+                        offer.region(),
+                        offer.shape(),
+                        "stopped",
+                        ErrorCategory.INTERNAL.name(),
+                        String.valueOf(e)));
+                record(id, "failed", spec, gathered, attempts, null);
+                throw new PlacementException(
+                        ErrorCategory.INTERNAL,
+                        "placement " + id + " stopped at " + offer.provider() + ": " + e,
+                        "this is a bug in the " + offer.provider() + " provider or corc; re-run with --verbose and"
+                                + " report the output",
+                        e,
+                        gathered.placement(id, attempts, null));
             }
         }
         record(id, "failed", spec, gathered, attempts, null);

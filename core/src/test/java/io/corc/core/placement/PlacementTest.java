@@ -109,6 +109,24 @@ class PlacementTest {
     }
 
     @Test
+    void aProviderBugStopsThePlacementAsInternalAndIsRecorded() throws IOException {
+        ScriptedProviders.script("beta").failsWithBug();
+        Corc corc = corc("");
+
+        assertThatThrownBy(() -> corc.place(spec(), ProgressListener.NONE))
+                .isInstanceOfSatisfying(PlacementException.class, e -> {
+                    assertThat(e.category()).isEqualTo(ErrorCategory.INTERNAL);
+                    assertThat(corc.records()
+                                    .get(Placer.RECORD_TYPE, e.placement().id())
+                                    .orElseThrow()
+                                    .status())
+                            .isEqualTo("failed");
+                });
+        assertThat(ScriptedProviders.CALLS.stream().filter(c -> c.startsWith("start")))
+                .containsExactly("start beta b-1");
+    }
+
+    @Test
     void whenEveryCandidateIsFullTheErrorIsCapacityAndNamesEachAttempt() throws IOException {
         Stream.of("alpha", "beta", "gamma")
                 .forEach(p -> ScriptedProviders.script(p).failsStart(ErrorCategory.CAPACITY, p + " is full"));

@@ -83,6 +83,13 @@ public final class ScriptedProviders {
             return this;
         }
 
+        boolean bug;
+
+        public Script failsWithBug() {
+            bug = true;
+            return this;
+        }
+
         public Script failsStart(ErrorCategory category, String message) {
             startError = category;
             startMessage = message;
@@ -227,6 +234,9 @@ public final class ScriptedProviders {
         public Resource start(ResourceSpec spec, ProgressListener progress) {
             Script script = script();
             CALLS.add("start " + name + " " + spec.region());
+            if (script.bug) {
+                throw new IllegalStateException("a bug in " + name);
+            }
             if (script.startError != null) {
                 throw new CorcException(script.startError, script.startMessage);
             }
