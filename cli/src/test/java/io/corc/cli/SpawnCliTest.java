@@ -100,7 +100,8 @@ class SpawnCliTest {
                     server.hostPublicKey());
             definitions("virtual_machine:\n  - {name: vm, provider: sshhost}\n", "echo {user} > who.txt; sleep 300");
 
-            CliRunner.Result spawn = cli().run("spawn", "bob", "vm", "-o", "json");
+            // the session's duration is the resource's TTL: never arm corc's power-off timer on this machine
+            CliRunner.Result spawn = cli().env("CORC_TTL_AUTO_STOP", "false").run("spawn", "bob", "vm", "-o", "json");
 
             assertThat(spawn.code()).as(spawn.toString()).isZero();
             Map<String, Object> session = (Map<String, Object>) spawn.json().get("session");
@@ -109,6 +110,9 @@ class SpawnCliTest {
             String id = session.get("id").toString();
             assertThat(server.home().resolve(".corc/spawn/" + id + "/session.sh"))
                     .exists();
+            try (var files = Files.list(server.home().resolve(".corc"))) {
+                assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.startsWith("auto-stop-"));
+            }
             assertThat(Files.readString(home.resolve("spawner/users/bob/ssh/id_ed25519.pub"))
                             .strip())
                     .isIn(Files.readAllLines(server.home().resolve(".ssh/authorized_keys")));

@@ -47,7 +47,13 @@ class SpawnerSshTest {
     void setUp() throws IOException {
         server = MinaSshServer.start(tmp.resolve("remote"));
         MinaProvider.server = server;
-        corc = Corc.builder().home(home).environment(Map.of()).build();
+        // the duration is the resource's TTL; corc's on-resource power-off timer must never be armed here, where the
+        // "resource" is this machine
+        corc = Corc.builder()
+                .home(home)
+                .environment(Map.of())
+                .override("corc.ttl.auto_stop", false)
+                .build();
         deployments = Files.writeString(tmp.resolve("deployments.yaml"), """
                 virtual_machine:
                   - {name: vm, provider: mina}
@@ -64,8 +70,16 @@ class SpawnerSshTest {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws IOException {
         spawner.close();
+        Path corcDir = server.home().resolve(".corc");
+        if (Files.isDirectory(corcDir)) {
+            try (var files = Files.list(corcDir)) {
+                assertThat(files.map(f -> f.getFileName().toString()))
+                        .as("no power-off timer on the test machine")
+                        .noneMatch(name -> name.startsWith("auto-stop-"));
+            }
+        }
         hubApi.close();
         server.close();
     }
