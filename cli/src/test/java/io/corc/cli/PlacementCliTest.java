@@ -60,6 +60,8 @@ class PlacementCliTest {
                 .satisfies(c -> assertThat((String) c.get("why")).startsWith("cheapest: 0 USD/hour"));
         assertThat((List<Map<String, Object>>) placement.get("excluded"))
                 .anySatisfy(e -> assertThat(e.get("reason")).asString().contains("not in corc.placement"));
+        assertThat((List<Map<String, Object>>) placement.get("excluded")) // the CLI ships the jclouds provider
+                .anySatisfy(e -> assertThat(e).containsEntry("provider", "jclouds"));
         assertThat(records()).isEmpty();
 
         CliRunner.Result table = cli.run("--config", config, "orchestration", "instance", "plan", "--provider", "auto");
