@@ -96,6 +96,24 @@ class AutoStopCliTest {
     }
 
     @Test
+    void theDefaultPowerOffIsNeverArmedOnALoopbackResourceThatIsThisMachine() throws IOException {
+        CliRunner.Result result = new CliRunner(home)
+                .run("sshhost", "orchestration", "instance", "start", "--name", "here", "--ttl", "1h", "-o", "json");
+
+        assertThat(result.code()).as(result.toString()).isZero();
+        assertThat(server.home().resolve(".corc")).doesNotExist();
+        StateRecord record = Corc.builder()
+                .home(home)
+                .environment(Map.of())
+                .build()
+                .records()
+                .get(AutoStop.RECORD_TYPE, "sshhost-here")
+                .orElseThrow();
+        assertThat(record.status()).isEqualTo("skipped");
+        assertThat(record.string("reason")).contains("loopback");
+    }
+
+    @Test
     void withoutATtlNothingIsInstalled() throws IOException {
         CliRunner.Result result =
                 new CliRunner(home).run("sshhost", "orchestration", "instance", "start", "--name", "long");

@@ -19,7 +19,9 @@ import java.util.function.BiConsumer;
  * when the TTL runs out, so the TTL holds while the laptop is closed. The timer is a detached {@code sleep} in a
  * session of its own ({@code setsid nohup}), written to {@code ~/.corc/auto-stop-<id>.sh} first. Installing is
  * best effort: a failure leaves the resource running and is recorded ({@value #RECORD_TYPE} record, status {@code
- * failed} with the reason); {@code corc gc --apply} still stops it from the laptop side.
+ * failed} with the reason); {@code corc gc --apply} still stops it from the laptop side. The default power-off is
+ * never armed on a resource whose SSH endpoint is a loopback address: that is this machine (status {@code
+ * skipped}).
  */
 public final class AutoStop {
     /** State record type; id = the resource id; status {@code installed} or {@code failed}. */
@@ -59,6 +61,11 @@ public final class AutoStop {
      * records the outcome; never throws for a failed installation.
      */
     public void install(Resource resource, Duration ttl, BiConsumer<Resource, ConfigurerSpec> configure) {
+        if (command.equals(DEFAULT_COMMAND) && onThisMachine(resource)) {
+            // an SSH endpoint on loopback is this machine (a test server, a tunnel): never power it off
+            record(resource, "skipped", Map.of("reason", "the resource's SSH endpoint is a loopback address"));
+            return;
+        }
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("users", List.of());
         options.put("files", List.of());
@@ -76,8 +83,23 @@ public final class AutoStop {
             status = "failed";
             data.put("reason", e.getMessage());
         }
+        record(resource, status, data);
+    }
+
+    private void record(Resource resource, String status, Map<String, Object> data) {
         if (resource.id().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}")) {
             records.put(StateRecord.create(RECORD_TYPE, resource.id(), status, data));
         }
+    }
+
+    /** Whether the resource's SSH endpoint is a loopback address, without a DNS lookup. */
+    static boolean onThisMachine(Resource resource) {
+        return resource.endpoints().stream()
+                .filter(endpoint -> endpoint.protocol().equals("ssh"))
+                .map(endpoint -> endpoint.host().toLowerCase(java.util.Locale.ROOT))
+                .anyMatch(host -> host.equals("localhost")
+                        || host.startsWith("127.")
+                        || host.equals("::1")
+                        || host.equals("[::1]"));
     }
 }
