@@ -11,6 +11,7 @@ import io.corc.api.Feature;
 import io.corc.api.Features;
 import io.corc.api.Orchestrator;
 import io.corc.api.Plan;
+import io.corc.api.Polling;
 import io.corc.api.ProgressListener;
 import io.corc.api.RecordStore;
 import io.corc.api.Resource;
@@ -984,25 +985,15 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     private void waitUntil(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new CorcException(
-                                ErrorCategory.UNAVAILABLE,
-                                "timed out after " + timeout.toSeconds() + " s waiting for " + what)
-                        .withHint("raise providers.ec2.wait_timeout_seconds (ssh_wait_seconds for SSH) or check the"
-                                + " instance in the EC2 console")
-                        .withContext(provider(), null);
-            }
-            try {
-                Thread.sleep(settings.pollInterval().toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CorcException(ErrorCategory.CANCELLED, "interrupted while waiting for " + what);
-            }
+        try {
+            Polling.until(
+                    what,
+                    timeout,
+                    settings.pollInterval(),
+                    condition,
+                    "raise providers.ec2.wait_timeout_seconds (ssh_wait_seconds for SSH) or check the instance in the EC2 console");
+        } catch (CorcException e) {
+            throw e.withContext(provider(), null);
         }
     }
 

@@ -62,6 +62,7 @@ import io.corc.api.Feature;
 import io.corc.api.Features;
 import io.corc.api.Orchestrator;
 import io.corc.api.Plan;
+import io.corc.api.Polling;
 import io.corc.api.ProgressListener;
 import io.corc.api.RecordStore;
 import io.corc.api.Resource;
@@ -1495,25 +1496,15 @@ final class OciInstanceOrchestrator implements Orchestrator {
     }
 
     void waitUntil(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new CorcException(
-                                ErrorCategory.UNAVAILABLE,
-                                "timed out after " + timeout.toSeconds() + " s waiting for " + what)
-                        .withHint("raise providers.oci.wait_timeout_seconds (ssh_wait_seconds for SSH) or check the"
-                                + " object in the OCI console")
-                        .withContext(provider(), null);
-            }
-            try {
-                Thread.sleep(settings.pollInterval().toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CorcException(ErrorCategory.CANCELLED, "interrupted while waiting for " + what);
-            }
+        try {
+            Polling.until(
+                    what,
+                    timeout,
+                    settings.pollInterval(),
+                    condition,
+                    "raise providers.oci.wait_timeout_seconds (ssh_wait_seconds for SSH) or check the object in the OCI console");
+        } catch (CorcException e) {
+            throw e.withContext(provider(), null);
         }
     }
 
