@@ -18,11 +18,9 @@ import io.corc.api.Resource;
 import io.corc.api.ResourceKind;
 import io.corc.api.ResourceSpec;
 import io.corc.api.ResourceState;
+import io.corc.api.SshProbe;
 import io.corc.api.StateRecord;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -640,39 +638,15 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
         } catch (IllegalArgumentException e) {
             console = base64Output;
         }
-        int begin = console.lastIndexOf("-----BEGIN SSH HOST KEY KEYS-----");
-        int end = begin < 0 ? -1 : console.indexOf("-----END SSH HOST KEY KEYS-----", begin);
-        if (begin < 0 || end < 0) {
-            return "";
-        }
-        List<String> keys = new ArrayList<>();
-        for (String line : console.substring(begin, end).split("\\R")) {
-            String[] parts = line.strip().split("\\s+");
-            if (parts.length >= 2 && (parts[0].startsWith("ssh-") || parts[0].startsWith("ecdsa-"))) {
-                keys.add(parts[0] + " " + parts[1]);
-            }
-        }
-        return String.join("\n", keys);
+        // the type and key only: the comment is the instance's host name at boot
+        return SshProbe.hostKeysFromConsole(console)
+                .lines()
+                .map(line -> line.split(" ")[0] + " " + line.split(" ")[1])
+                .collect(java.util.stream.Collectors.joining("\n"));
     }
 
     private boolean sshAnswers(String host) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, settings.sshPort()), 3000);
-            socket.setSoTimeout(5000);
-            InputStream in = socket.getInputStream();
-            byte[] banner = new byte[4];
-            int read = 0;
-            while (read < 4) {
-                int n = in.read(banner, read, 4 - read);
-                if (n < 0) {
-                    return false;
-                }
-                read += n;
-            }
-            return new String(banner, StandardCharsets.US_ASCII).equals("SSH-");
-        } catch (IOException e) {
-            return false;
-        }
+        return SshProbe.answers(host, settings.sshPort());
     }
 
     // ---- get / list --------------------------------------------------------------------------------------------

@@ -7,8 +7,7 @@ import com.oracle.bmc.core.requests.DeleteConsoleHistoryRequest;
 import com.oracle.bmc.core.requests.GetConsoleHistoryContentRequest;
 import com.oracle.bmc.core.requests.GetConsoleHistoryRequest;
 import io.corc.api.CorcException;
-import java.util.ArrayList;
-import java.util.List;
+import io.corc.api.SshProbe;
 import java.util.Map;
 
 /**
@@ -18,34 +17,11 @@ import java.util.Map;
  * Best effort: when the console cannot be read or holds no keys, the resource simply has none.
  */
 final class HostKeys {
-    static final String BEGIN = "-----BEGIN SSH HOST KEY KEYS-----";
-    static final String END = "-----END SSH HOST KEY KEYS-----";
-
     private HostKeys() {}
 
     /** The host key lines in a console text, newline separated; empty when there are none. */
     static String parse(String console) {
-        if (console == null) {
-            return "";
-        }
-        int begin = console.lastIndexOf(BEGIN);
-        if (begin < 0) {
-            return "";
-        }
-        int end = console.indexOf(END, begin);
-        if (end < 0) {
-            return "";
-        }
-        List<String> keys = new ArrayList<>();
-        for (String line : console.substring(begin + BEGIN.length(), end).split("\\R")) {
-            String key = line.strip();
-            // cloud-init prefixes console lines with "ci-info:" on some images
-            key = key.replaceFirst("^ci-info:\\s*", "");
-            if (key.matches("(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?")) {
-                keys.add(key);
-            }
-        }
-        return String.join("\n", keys);
+        return SshProbe.hostKeysFromConsole(console);
     }
 
     /**

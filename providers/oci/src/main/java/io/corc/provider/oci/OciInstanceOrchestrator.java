@@ -69,12 +69,9 @@ import io.corc.api.Resource;
 import io.corc.api.ResourceKind;
 import io.corc.api.ResourceSpec;
 import io.corc.api.ResourceState;
+import io.corc.api.SshProbe;
 import io.corc.api.StateRecord;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -785,23 +782,7 @@ final class OciInstanceOrchestrator implements Orchestrator {
     }
 
     private boolean sshAnswers(String host) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, settings.sshPort()), 3000);
-            socket.setSoTimeout(5000);
-            InputStream in = socket.getInputStream();
-            byte[] banner = new byte[4];
-            int read = 0;
-            while (read < 4) {
-                int n = in.read(banner, read, 4 - read);
-                if (n < 0) {
-                    return false;
-                }
-                read += n;
-            }
-            return new String(banner, StandardCharsets.US_ASCII).equals("SSH-");
-        } catch (IOException e) {
-            return false;
-        }
+        return SshProbe.answers(host, settings.sshPort());
     }
 
     // ---- network lookup ----------------------------------------------------------------------------------------

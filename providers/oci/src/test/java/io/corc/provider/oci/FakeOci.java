@@ -358,7 +358,9 @@ public final class FakeOci implements ResponseDefinitionTransformerV2 {
                     .withStatus(200)
                     .withHeader("Content-Type", "text/plain")
                     .withBody("[  OK  ] Started Initial cloud-init job.\n"
-                            + (keys.isEmpty() ? "" : HostKeys.BEGIN + "\n" + keys + "\n" + HostKeys.END + "\n")
+                            + (keys.isEmpty()
+                                    ? ""
+                                    : io.corc.api.SshProbe.BEGIN + "\n" + keys + "\n" + io.corc.api.SshProbe.END + "\n")
                             + "Oracle Linux Server 9\nKernel on an x86_64\n");
         }
         if (collection.equals("clusterOptions")) {

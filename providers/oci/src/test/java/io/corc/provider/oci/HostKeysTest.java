@@ -25,7 +25,8 @@ class HostKeysTest {
                 .isEqualTo("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIabc root@host\n"
                         + "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ root@host");
         assertThat(HostKeys.parse("no markers")).isEmpty();
-        assertThat(HostKeys.parse(HostKeys.BEGIN + "\nssh-ed25519 AAAA x\n")).isEmpty(); // cut off: nothing
+        assertThat(HostKeys.parse(io.corc.api.SshProbe.BEGIN + "\nssh-ed25519 AAAA x\n"))
+                .isEmpty(); // cut off: nothing
         assertThat(HostKeys.parse(null)).isEmpty();
     }
 }
