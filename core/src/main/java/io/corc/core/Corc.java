@@ -22,11 +22,13 @@ import io.corc.api.ResourceSpec;
 import io.corc.api.ResourceState;
 import io.corc.api.Storage;
 import io.corc.api.StoredObject;
+import io.corc.api.TestPause;
 import io.corc.api.TransferReport;
 import io.corc.core.config.ConfigLoader;
 import io.corc.core.config.CorcConfig;
 import io.corc.core.gc.GarbageCollector;
 import io.corc.core.gc.GcItem;
+import io.corc.core.gc.StartIntents;
 import io.corc.core.job.JobRequest;
 import io.corc.core.job.JobService;
 import io.corc.core.job.StagingArea;
@@ -145,27 +147,91 @@ public final class Corc {
         Double price = null;
         if (!budgets.caps().isEmpty()) { // the price is needed only to check a cap: plan only then
             price = orchestrator.plan(spec).hourlyPrice();
-            budgets.enforce(provider, price, spec.ttl());
         }
-        Resource resource = orchestrator.start(withCorcKey(orchestrator, spec), progress);
-        budgets.recordStart(resource, price);
+        return startTracked(orchestrator, spec, price, progress);
+    }
+
+    /**
+     * The steps every start takes, direct or placed: reserve the price against the budget caps (under the state
+     * store's lock), record the intent ({@link StartIntents}), let the provider start, record the spend, install the
+     * auto-stop and idle-stop timers, and drop the intent. A crash at any step leaves records {@code corc gc} can
+     * finish from; {@link TestPause} marks the steps for the crash tests.
+     */
+    private Resource startTracked(
+            Orchestrator orchestrator, ResourceSpec spec, Double price, ProgressListener progress) {
+        String provider = orchestrator.provider();
+        String reservation = budgets.reserve(provider, price, spec.ttl());
+        StartIntents intents = new StartIntents(records);
+        String intent;
+        try {
+            intent = intents.begin(provider, spec.kind().cliName(), reservation);
+        } catch (RuntimeException e) {
+            budgets.release(reservation);
+            throw e;
+        }
+        TestPause.at("corc:intent");
+        Resource resource;
+        try {
+            resource = orchestrator.start(withCorcKey(orchestrator, spec), progress);
+        } catch (RuntimeException e) { // the provider rolled back what it made (the SPI's contract)
+            budgets.release(reservation);
+            intents.finish(intent);
+            throw e;
+        }
+        intents.started(intent, resource.id());
+        TestPause.at("corc:started");
+        budgets.recordStart(resource, price, reservation);
+        TestPause.at("corc:spend");
         installAutoStop(orchestrator, spec, resource);
+        TestPause.at("corc:auto-stop");
+        intents.finish(intent);
         return resource;
     }
 
     /**
-     * With {@code --ttl} at a provider with {@link Feature#SSH_ACCESS} and the {@code ssh} configurer installed, puts
-     * a timer on the resource that stops it when the TTL runs out (see {@link AutoStop}); best effort.
+     * With {@code --ttl} or {@code --idle-stop} at a provider with {@link Feature#SSH_ACCESS} and the {@code ssh}
+     * configurer installed, puts timers on the resource that stop it (see {@link AutoStop}); best effort. The
+     * idle-stop period is recorded whatever happens on the resource, so {@code corc gc} enforces it too.
      */
     private void installAutoStop(Orchestrator orchestrator, ResourceSpec spec, Resource resource) {
-        if (spec.ttl() == null
+        Duration idle = idleStop(spec);
+        if (idle != null) {
+            autoStop.recordIdle(resource, idle);
+        }
+        if ((spec.ttl() == null && idle == null)
                 || !autoStop.enabled()
                 || !orchestrator.features().supports(Feature.SSH_ACCESS)
                 || registry.configurers().stream().noneMatch(f -> f.name().equals("ssh"))) {
             return;
         }
-        autoStop.install(
-                resource, spec.ttl(), (r, configurerSpec) -> configure(r, configurerSpec, ProgressListener.NONE));
+        if (spec.ttl() != null) {
+            autoStop.install(
+                    resource, spec.ttl(), (r, configurerSpec) -> configure(r, configurerSpec, ProgressListener.NONE));
+        }
+        if (idle != null) {
+            autoStop.installIdle(
+                    resource, idle, (r, configurerSpec) -> configure(r, configurerSpec, ProgressListener.NONE));
+        }
+    }
+
+    /** The spec option that carries {@code --idle-stop} (corc's, not a provider's): seconds. */
+    public static final String IDLE_STOP_OPTION = "corc.idle_stop_seconds";
+
+    private static Duration idleStop(ResourceSpec spec) {
+        String value = spec.options().get(IDLE_STOP_OPTION);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(value.strip());
+            if (seconds <= 0) {
+                throw new NumberFormatException();
+            }
+            return Duration.ofSeconds(seconds);
+        } catch (NumberFormatException e) {
+            throw CorcException.invalidInput(
+                    IDLE_STOP_OPTION + " must be a positive number of seconds, not '" + value + "'");
+        }
     }
 
     /**
@@ -179,12 +245,8 @@ public final class Corc {
         return placer(spec)
                 .place(
                         spec,
-                        (orchestrator, attemptSpec, offer, listener) -> {
-                            Resource resource = orchestrator.start(withCorcKey(orchestrator, attemptSpec), listener);
-                            budgets.recordStart(resource, offer.hourlyPrice());
-                            installAutoStop(orchestrator, attemptSpec, resource);
-                            return resource;
-                        },
+                        (orchestrator, attemptSpec, offer, listener) ->
+                                startTracked(orchestrator, attemptSpec, offer.hourlyPrice(), listener),
                         progress);
     }
 
@@ -259,6 +321,7 @@ public final class Corc {
     /** Applies {@code spec}'s configurer ({@code corc.configurers.<name>} plus the spec's options) to the resource. */
     public void configure(Resource resource, ConfigurerSpec spec, ProgressListener progress) {
         plugins.configurer(spec.configurer()).apply(resource, spec, progress);
+        autoStop.touch(resource.id());
     }
 
     /**
@@ -385,7 +448,7 @@ public final class Corc {
         for (OrchestratorFactory factory : registry.orchestrators()) {
             factory.kinds().forEach(kind -> orchestrators.add(orchestrator(factory.name(), kind)));
         }
-        GarbageCollector collector = new GarbageCollector(jobs, orchestrators);
+        GarbageCollector collector = new GarbageCollector(jobs, orchestrators, records);
         List<GcItem> found = collector.find(java.time.Instant.now());
         if (!apply) {
             return found;
@@ -425,7 +488,9 @@ public final class Corc {
         String scheduler = request.scheduler() != null
                 ? request.scheduler()
                 : target.kind() == ResourceKind.CLUSTER ? "kubernetes" : "ssh";
-        return jobs.run(request, scheduler, plugins.schedulerBoundTo(scheduler, target), progress);
+        Job job = jobs.run(request, scheduler, plugins.schedulerBoundTo(scheduler, target), progress);
+        autoStop.touch(target.id());
+        return job;
     }
 
     /** Waits until the job has finished or the timeout passed; returns the job as last seen. */

@@ -32,6 +32,17 @@ public interface Orchestrator {
     Plan plan(ResourceSpec spec);
 
     /**
+     * Every way this provider could meet the spec that placement should rank (other shapes, zones), best first; each
+     * with the spec options that make {@link #start} create exactly that plan. Without side effects, like {@link
+     * #plan}. The default is {@link #plan} alone; a provider overrides it when it can list alternatives cheaply.
+     *
+     * @throws CorcException as {@link #plan} does when nothing fits
+     */
+    default List<PlanChoice> plans(ResourceSpec spec) {
+        return List.of(new PlanChoice(plan(spec), java.util.Map.of()));
+    }
+
+    /**
      * Creates the resource and waits until it is usable (for instances: reachable over SSH, not merely running).
      * Intent is recorded in the state store before each cloud call and the object id after it. On any failure,
      * everything created by this call is removed again in reverse order before the exception is thrown; what

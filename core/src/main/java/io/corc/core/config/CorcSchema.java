@@ -117,9 +117,16 @@ final class CorcSchema {
     static final Schema.Mapping BUDGETS = mapping(
             field("user", string("")), field("project", string("")), field("users", open()), field("projects", open()));
 
-    /** --ttl on the resource itself: a timer installed over SSH runs the command when the TTL runs out. */
-    static final Schema.Mapping TTL =
-            mapping(field("auto_stop", bool(true)), field("auto_stop_command", string("sudo -n poweroff || poweroff")));
+    /**
+     * --ttl and --idle-stop on the resource itself: a timer (a loop for idle-stop) installed over SSH runs the command
+     * when the TTL runs out or the resource was idle that long (no login session, 1-minute load below idle_load,
+     * checked every idle_check_seconds).
+     */
+    static final Schema.Mapping TTL = mapping(
+            field("auto_stop", bool(true)),
+            field("auto_stop_command", string("sudo -n poweroff || poweroff")),
+            field("idle_load", new Schema.Scalar(Schema.Type.NUMBER, 0.3, 0)),
+            field("idle_check_seconds", Schema.integer(60, 1)));
 
     static final Schema.Mapping CORC = mapping(
             field("default_provider", string("local")),

@@ -178,6 +178,79 @@ public final class Budgets {
         }
     }
 
+    /**
+     * Checks the caps and reserves the price in one step under the state store's lock ({@link RecordStore#update}
+     * holds it across the check and the write), so two starts at once, in threads or processes, cannot both pass a
+     * cap that only one fits: the second sees the first's reservation. The reservation is a {@value #RECORD_TYPE}
+     * record with status {@code reserved} naming this process; it counts as running spend while that process lives,
+     * and {@link #recordStart} (or {@link #release} on failure) replaces it.
+     *
+     * @return the reservation id, or {@code null} when no cap applies (nothing to reserve)
+     * @throws CorcException CAPACITY when a cap would be broken (as {@link #enforce})
+     */
+    public String reserve(String provider, Double hourlyPrice, Duration ttl) {
+        if (caps.isEmpty()) {
+            return null;
+        }
+        String id = "reserve-" + java.util.HexFormat.of().formatHex(randomBytes());
+        ProcessHandle self = ProcessHandle.current();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("provider", provider);
+        if (hourlyPrice != null) {
+            data.put("hourly_price", hourlyPrice);
+        }
+        data.put("user", user);
+        data.put("project", project);
+        data.put("started_at", clock.instant().toString());
+        data.put("pid", self.pid());
+        Instant processStart = io.corc.api.ProcessTrees.startOf(self);
+        if (processStart != null) {
+            data.put("pid_started_at", processStart.toString());
+        }
+        records.update(RECORD_TYPE, id, old -> {
+            enforce(provider, hourlyPrice, ttl); // reads every spend record, under the same lock as this write
+            return StateRecord.create(RECORD_TYPE, id, RESERVED, data);
+        });
+        return id;
+    }
+
+    /** Drops a reservation whose start failed; {@code null} is ignored. */
+    public void release(String reservation) {
+        if (reservation != null) {
+            records.delete(RECORD_TYPE, reservation);
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] bytes = new byte[5];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Status of a spend record that holds a place for a start in progress ({@link #reserve}). */
+    public static final String RESERVED = "reserved";
+
+    /** Whether a reservation's process still runs (a dead one's reservation no longer counts). */
+    static boolean live(StateRecord record) {
+        if (!RESERVED.equals(record.status())) {
+            return true;
+        }
+        Object pid = record.data().get("pid");
+        String started = record.string("pid_started_at");
+        return pid instanceof Number n
+                && io.corc.api.ProcessTrees.find(n.longValue(), started == null ? null : Instant.parse(started))
+                        .isPresent();
+    }
+
+    /**
+     * Records that {@code resource} runs from now at {@code hourlyPrice}, replacing the reservation made for it
+     * (may be {@code null}).
+     */
+    public void recordStart(Resource resource, Double hourlyPrice, String reservation) {
+        recordStart(resource, hourlyPrice);
+        release(reservation);
+    }
+
     /** Records that {@code resource} runs from now at {@code hourlyPrice} (may be {@code null}). */
     public void recordStart(Resource resource, Double hourlyPrice) {
         Map<String, Object> data = new LinkedHashMap<>();
@@ -217,7 +290,7 @@ public final class Budgets {
 
     /** Every spend record, oldest first. */
     public List<StateRecord> records() {
-        return records.list(RECORD_TYPE);
+        return records.list(RECORD_TYPE).stream().filter(Budgets::live).toList();
     }
 
     private Spend spendOf(Cap cap, List<StateRecord> all) {
@@ -225,7 +298,7 @@ public final class Budgets {
         double total = 0;
         int unpriced = 0;
         for (StateRecord record : all) {
-            if (!cap.name().equals(record.string(cap.scope()))) {
+            if (!cap.name().equals(record.string(cap.scope())) || !live(record)) {
                 continue;
             }
             boolean running = record.string("stopped_at") == null;

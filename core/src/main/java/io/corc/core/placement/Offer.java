@@ -17,6 +17,8 @@ import io.corc.api.ResourceSpec;
  * @param gpus GPUs of the shape
  * @param hourlyPrice USD per hour, or {@code null} when the provider does not know it
  * @param spot whether the offer is spot / pre-emptible capacity
+ * @param startOptions spec options that make the provider's start create exactly this offer (several offers of one
+ *     provider differ in them, e.g. {@code hardware_id}); empty when the provider offered one plan
  */
 public record Offer(
         String provider,
@@ -26,7 +28,8 @@ public record Offer(
         double memoryGb,
         int gpus,
         Double hourlyPrice,
-        boolean spot) {
+        boolean spot,
+        java.util.Map<String, String> startOptions) {
 
     /** Cores worth one GiB of memory when measuring how much an offer exceeds the spec (1 core ~ 4 GiB). */
     static final double GIB_PER_CORE = 4.0;
@@ -34,9 +37,15 @@ public record Offer(
     public Offer {
         requireNonNull(provider, "provider is null");
         requireNonNull(shape, "shape is null");
+        startOptions = startOptions == null ? java.util.Map.of() : java.util.Map.copyOf(startOptions);
     }
 
     static Offer of(Plan plan, ResourceSpec spec) {
+        return of(new io.corc.api.PlanChoice(plan, java.util.Map.of()), spec);
+    }
+
+    static Offer of(io.corc.api.PlanChoice choice, ResourceSpec spec) {
+        Plan plan = choice.plan();
         return new Offer(
                 plan.provider(),
                 plan.region(),
@@ -45,7 +54,8 @@ public record Offer(
                 plan.memoryGb(),
                 plan.gpus(),
                 plan.hourlyPrice(),
-                spec.spot());
+                spec.spot(),
+                choice.startOptions());
     }
 
     /**

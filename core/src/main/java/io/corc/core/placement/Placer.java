@@ -6,7 +6,7 @@ import io.corc.api.CheckResult;
 import io.corc.api.CorcException;
 import io.corc.api.ErrorCategory;
 import io.corc.api.Orchestrator;
-import io.corc.api.Plan;
+import io.corc.api.PlanChoice;
 import io.corc.api.ProgressListener;
 import io.corc.api.RecordStore;
 import io.corc.api.Resource;
@@ -28,8 +28,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * {@code --provider auto}: gathers one offer per installed provider (per allowed region when the policy names
- * regions and the spec none) whose check passes, leaves out what the spec, the policy or the budget rules out, ranks
+ * {@code --provider auto}: gathers the offers of every installed provider (each of its {@link Orchestrator#plans},
+ * per allowed region when the policy names regions and the spec none) whose check passes, leaves out what the spec, the policy or the budget rules out, ranks
  * the rest by price, then by fit, then by name, and starts them in that order. A {@link ErrorCategory#CAPACITY}
  * error (no capacity, a quota, a shape not offered there) moves on to the next candidate; any other error ends the
  * placement (the provider has rolled back what it created). Each attempt is written to a {@value #RECORD_TYPE}
@@ -102,9 +102,11 @@ public final class Placer {
                     "trying #" + candidate.rank() + " " + offer.provider() + " " + offer.shape(),
                     candidate.rank() - 1,
                     gathered.ranked.size());
-            ResourceSpec attemptSpec = offer.region() == null || offer.region().equals(spec.region())
-                    ? spec
-                    : inRegion(spec, offer.region());
+            ResourceSpec attemptSpec = withOptions(
+                    offer.region() == null || offer.region().equals(spec.region())
+                            ? spec
+                            : inRegion(spec, offer.region()),
+                    offer.startOptions());
             try {
                 Resource resource =
                         starter.start(gathered.orchestrators.get(offer.provider()), attemptSpec, offer, progress);
@@ -197,23 +199,25 @@ public final class Placer {
                                     .toList();
             for (ResourceSpec regional : specs) {
                 String label = name + (regional.region() == null ? "" : " (" + regional.region() + ")");
-                Offer offer;
+                List<PlanChoice> choices;
                 try {
-                    Plan plan = orchestrator.plan(regional);
-                    offer = Offer.of(plan, regional);
+                    choices = orchestrator.plans(regional);
                 } catch (CorcException e) {
                     excluded.add(new Excluded(label, "no offer: " + e.getMessage()));
                     continue;
                 }
-                String reason = policy.excludes(offer);
-                if (reason == null) {
-                    String budget = budgets.refusal(offer.hourlyPrice(), spec.ttl());
-                    reason = budget == null ? null : "budget: " + budget;
-                }
-                if (reason != null) {
-                    excluded.add(new Excluded(label, offer.shape() + ": " + reason));
-                } else {
-                    offers.add(offer);
+                for (PlanChoice choice : choices) {
+                    Offer offer = Offer.of(choice, regional);
+                    String reason = policy.excludes(offer);
+                    if (reason == null) {
+                        String budget = budgets.refusal(offer.hourlyPrice(), spec.ttl());
+                        reason = budget == null ? null : "budget: " + budget;
+                    }
+                    if (reason != null) {
+                        excluded.add(new Excluded(label, offer.shape() + ": " + reason));
+                    } else {
+                        offers.add(offer);
+                    }
                 }
             }
         }
@@ -332,6 +336,29 @@ public final class Placer {
                 spec.tags(),
                 spec.sshPublicKeys(),
                 spec.options());
+    }
+
+    private static ResourceSpec withOptions(ResourceSpec spec, Map<String, String> options) {
+        if (options.isEmpty()) {
+            return spec;
+        }
+        Map<String, String> merged = new LinkedHashMap<>(spec.options());
+        merged.putAll(options);
+        return new ResourceSpec(
+                spec.name(),
+                spec.kind(),
+                spec.minCores(),
+                spec.minMemoryGb(),
+                spec.gpus(),
+                spec.architecture(),
+                spec.image(),
+                spec.region(),
+                spec.zone(),
+                spec.spot(),
+                spec.ttl(),
+                spec.tags(),
+                spec.sshPublicKeys(),
+                merged);
     }
 
     private static String newId() {

@@ -90,6 +90,35 @@ public final class ScriptedProviders {
             return this;
         }
 
+        /** Further shapes this provider offers besides its own, each {@code shape=NAME} in the start's options. */
+        final List<Plan> more = new ArrayList<>();
+
+        public Script alsoOffers(String shapeName, int shapeCores, double shapeMemoryGb, Double shapePrice) {
+            more.add(new Plan(
+                    "x",
+                    ResourceKind.INSTANCE,
+                    null,
+                    shapeName,
+                    shapeCores,
+                    shapeMemoryGb,
+                    0,
+                    shapePrice,
+                    List.of(),
+                    "another shape"));
+            return this;
+        }
+
+        long startDelayMs;
+
+        /** Makes each start take this long (to overlap two starts). */
+        public Script slowStart(long millis) {
+            startDelayMs = millis;
+            return this;
+        }
+
+        /** Shapes started, in order (the {@code shape} option, or the default shape). */
+        public final List<String> startedShapes = new CopyOnWriteArrayList<>();
+
         public Script failsStart(ErrorCategory category, String message) {
             startError = category;
             startMessage = message;
@@ -231,9 +260,41 @@ public final class ScriptedProviders {
         }
 
         @Override
+        public List<io.corc.api.PlanChoice> plans(ResourceSpec spec) {
+            List<io.corc.api.PlanChoice> choices = new ArrayList<>();
+            choices.add(new io.corc.api.PlanChoice(plan(spec), Map.of()));
+            for (Plan other : script().more) {
+                if (other.cores() >= spec.minCores()) {
+                    choices.add(new io.corc.api.PlanChoice(
+                            new Plan(
+                                    name,
+                                    ResourceKind.INSTANCE,
+                                    spec.region() != null ? spec.region() : script().region,
+                                    other.shape(),
+                                    other.cores(),
+                                    other.memoryGb(),
+                                    0,
+                                    other.hourlyPrice(),
+                                    List.of("instance " + other.shape()),
+                                    other.reason()),
+                            Map.of("shape", other.shape())));
+                }
+            }
+            return choices;
+        }
+
+        @Override
         public Resource start(ResourceSpec spec, ProgressListener progress) {
             Script script = script();
             CALLS.add("start " + name + " " + spec.region());
+            script.startedShapes.add(spec.options().getOrDefault("shape", script.shape));
+            if (script.startDelayMs > 0) {
+                try {
+                    Thread.sleep(script.startDelayMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (script.bug) {
                 throw new IllegalStateException("a bug in " + name);
             }

@@ -20,6 +20,7 @@ import io.corc.api.ResourceSpec;
 import io.corc.api.ResourceState;
 import io.corc.api.SshProbe;
 import io.corc.api.StateRecord;
+import io.corc.api.TestPause;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -249,6 +250,7 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
             data.put("expires_at", Instant.now().plus(spec.ttl()).toString());
         }
         records.put(StateRecord.create(RECORD_TYPE, id, "starting", data));
+        TestPause.at("ec2:record");
         Ec2Calls calls = decision.calls();
         try {
             List<Tag> tags = tags(id, spec);
@@ -261,11 +263,13 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
             }
             String groupId = createSecurityGroup(calls, id, decision.placement().vpcId(), cidr, tags, listener);
             Instance instance = launch(calls, id, spec, decision, keyName, groupId, keys, tags, listener);
+            TestPause.at("ec2:instance");
             instance = waitForRunning(calls, id, instance.instanceId(), listener);
             Instance running = instance;
             records.update(RECORD_TYPE, id, r -> r.with("public_ip", nullToEmpty(running.publicIpAddress()))
                     .with("private_ip", nullToEmpty(running.privateIpAddress())));
             String instanceId = instance.instanceId();
+            TestPause.at("ec2:ssh-wait");
             String hostKeys = waitForSsh(address(instance), () -> hostKeys(calls, instanceId), listener);
             if (!hostKeys.isEmpty()) {
                 records.update(RECORD_TYPE, id, r -> r.with("ssh_host_keys", hostKeys));
@@ -332,6 +336,7 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
                     .findFirst()
                     .orElse(null);
         }
+        TestPause.at("ec2:key-pair");
         recordObject(id, KEY_PAIR, name, keyId == null ? name : keyId, "created", null);
         return name;
     }
@@ -357,6 +362,7 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
             }
             groupId = findGroup(calls, name, vpcId).orElseThrow(() -> e);
         }
+        TestPause.at("ec2:security-group");
         recordObject(id, SECURITY_GROUP, name, groupId, "created", null);
         String group = groupId;
         try {

@@ -16,6 +16,7 @@ import io.corc.api.ResourceKind;
 import io.corc.api.ResourceSpec;
 import io.corc.api.ResourceState;
 import io.corc.api.StateRecord;
+import io.corc.api.TestPause;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -186,6 +187,7 @@ final class JcloudsOrchestrator implements Orchestrator {
             data.put("expires_at", Instant.now().plus(spec.ttl()).toString());
         }
         records.put(StateRecord.create(RECORD_TYPE, id, "creating", data));
+        TestPause.at("jclouds:record");
         NodeMetadata node = null;
         try {
             listener.onProgress("creating node (" + hardware.getId() + ")", 0, 2);
@@ -207,6 +209,7 @@ final class JcloudsOrchestrator implements Orchestrator {
             }
             Set<? extends NodeMetadata> nodes = compute().createNodesInGroup(settings.group(), 1, template);
             node = nodes.iterator().next();
+            TestPause.at("jclouds:node");
             String nodeId = node.getId();
             records.update(RECORD_TYPE, id, r -> r.with("node_id", nodeId).withStatus("running"));
             listener.onProgress("node " + nodeId + " running", 2, 2);
@@ -354,6 +357,10 @@ final class JcloudsOrchestrator implements Orchestrator {
             return;
         }
         String nodeId = record.get().string("node_id");
+        if (nodeId == null) {
+            // corc stopped between asking for the node and recording its id: find it by corc's metadata
+            nodeId = nodeByMetadata(id);
+        }
         if (nodeId != null) {
             if (progress != null) {
                 progress.onProgress("destroying node " + nodeId, 0, 1);
@@ -365,6 +372,73 @@ final class JcloudsOrchestrator implements Orchestrator {
             }
         }
         records.delete(RECORD_TYPE, id);
+    }
+
+    /** The id of the live node whose user metadata names resource {@code id}, or {@code null}. */
+    private String nodeByMetadata(String id) {
+        try {
+            return compute().listNodesDetailsMatching(node -> node != null).stream()
+                    .filter(node -> node.getStatus() != NodeMetadata.Status.TERMINATED)
+                    .filter(node -> id.equals(node.getUserMetadata().get("corc-resource")))
+                    .map(NodeMetadata::getId)
+                    .findFirst()
+                    .orElse(null);
+        } catch (RuntimeException e) {
+            throw translate(e, "stop").withHint("the record stays; 'corc gc --apply' retries");
+        }
+    }
+
+    /**
+     * Every hardware profile that meets the minimums (smallest first, at most {@value #MAX_CHOICES}), each pinned
+     * with {@code hardware_id}, so placement ranks them with the other providers' offers.
+     */
+    @Override
+    public List<io.corc.api.PlanChoice> plans(ResourceSpec spec) {
+        if (spec.options().containsKey("hardware_id")) {
+            return List.of(new io.corc.api.PlanChoice(plan(spec), Map.of()));
+        }
+        Plan first = plan(spec); // the errors of plan (GPUs, nothing fits) apply to the whole list
+        List<io.corc.api.PlanChoice> choices = new ArrayList<>();
+        for (Hardware hardware : fitting(spec)) {
+            if (choices.size() == MAX_CHOICES) {
+                break;
+            }
+            Map<String, String> options = new LinkedHashMap<>(spec.options());
+            options.put("hardware_id", hardware.getId());
+            Plan plan = hardware.getId().equals(first.shape()) ? first : plan(withOptions(spec, options));
+            choices.add(new io.corc.api.PlanChoice(plan, Map.of("hardware_id", hardware.getId())));
+        }
+        return choices;
+    }
+
+    static final int MAX_CHOICES = 3;
+
+    private List<Hardware> fitting(ResourceSpec spec) {
+        return compute().listHardwareProfiles().stream()
+                .filter(h -> cores(h) >= spec.minCores() && h.getRam() / 1024.0 >= spec.minMemoryGb())
+                .sorted(Comparator.comparingDouble((Hardware h) -> cores(h))
+                        .thenComparingInt(Hardware::getRam)
+                        .thenComparing(Hardware::getId))
+                .map(h -> (Hardware) h)
+                .toList();
+    }
+
+    private static ResourceSpec withOptions(ResourceSpec spec, Map<String, String> options) {
+        return new ResourceSpec(
+                spec.name(),
+                spec.kind(),
+                spec.minCores(),
+                spec.minMemoryGb(),
+                spec.gpus(),
+                spec.architecture(),
+                spec.image(),
+                spec.region(),
+                spec.zone(),
+                spec.spot(),
+                spec.ttl(),
+                spec.tags(),
+                spec.sshPublicKeys(),
+                options);
     }
 
     /** Whether the node is gone or terminated at the provider (for tests). */

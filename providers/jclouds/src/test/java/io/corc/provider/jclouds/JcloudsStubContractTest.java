@@ -113,6 +113,75 @@ class JcloudsStubContractTest extends OrchestratorContractTest {
     }
 
     @Test
+    void plansOffersEveryFittingProfileSmallestFirstEachPinnedByHardwareId() {
+        Orchestrator orchestrator = orchestrator();
+        java.util.List<io.corc.api.PlanChoice> choices =
+                orchestrator.plans(ResourceSpec.of("x", ResourceKind.INSTANCE));
+
+        assertThat(choices).hasSizeGreaterThan(1).hasSizeLessThanOrEqualTo(JcloudsOrchestrator.MAX_CHOICES);
+        assertThat(choices.get(0).plan()).isEqualTo(orchestrator.plan(ResourceSpec.of("x", ResourceKind.INSTANCE)));
+        for (int i = 1; i < choices.size(); i++) {
+            Plan before = choices.get(i - 1).plan();
+            Plan plan = choices.get(i).plan();
+            assertThat(plan.cores() > before.cores()
+                            || (plan.cores() == before.cores() && plan.memoryGb() >= before.memoryGb()))
+                    .as("%s after %s", plan.shape(), before.shape())
+                    .isTrue();
+        }
+        assertThat(choices).allSatisfy(c -> assertThat(c.startOptions())
+                .containsEntry("hardware_id", c.plan().shape()));
+        // a start with a choice's options creates that very profile
+        io.corc.api.PlanChoice second = choices.get(1);
+        Resource started = orchestrator.start(
+                new ResourceSpec(
+                        "pinned",
+                        ResourceKind.INSTANCE,
+                        0,
+                        0,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        false,
+                        null,
+                        null,
+                        null,
+                        second.startOptions()),
+                ProgressListener.NONE);
+        try {
+            assertThat(started.details()).containsEntry("shape", second.plan().shape());
+        } finally {
+            orchestrator.stop(started.id(), ProgressListener.NONE);
+        }
+    }
+
+    @Test
+    void aStartCutOffBeforeTheNodeIdWasRecordedIsFailedAndStopFindsTheNodeByItsMetadata() {
+        InMemoryRecordStore records = new InMemoryRecordStore();
+        JcloudsOrchestrator orchestrator = new JcloudsOrchestrator(stubSettings(), records);
+        Resource started = orchestrator.start(ResourceSpec.of("cut", ResourceKind.INSTANCE), ProgressListener.NONE);
+        String nodeId = started.objects().get(0).id();
+        // what a kill -9 between createNodesInGroup and the record's update leaves: the record without node id
+        records.update(
+                JcloudsOrchestrator.RECORD_TYPE,
+                started.id(),
+                r -> new io.corc.api.StateRecord(
+                        r.type(),
+                        r.id(),
+                        "creating",
+                        Map.of("name", "cut", "provider", "stub", "hardware", String.valueOf(r.string("hardware"))),
+                        r.createdAt(),
+                        r.updatedAt()));
+
+        assertThat(orchestrator.get(started.id()).orElseThrow().state()).isEqualTo(io.corc.api.ResourceState.FAILED);
+        orchestrator.stop(started.id(), ProgressListener.NONE);
+
+        assertThat(orchestrator.nodeGone(nodeId)).isTrue();
+        assertThat(orchestrator.get(started.id())).isEmpty();
+    }
+
+    @Test
     void withoutAProviderTheCheckSaysNotSetUp() {
         Orchestrator orchestrator = new JcloudsOrchestrator(
                 JcloudsSettings.from(PluginConfig.empty("corc.providers.jclouds"), Map.of()),

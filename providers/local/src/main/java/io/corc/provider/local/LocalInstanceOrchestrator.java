@@ -19,6 +19,7 @@ import io.corc.api.ResourceSpec;
 import io.corc.api.ResourceState;
 import io.corc.api.SecureFiles;
 import io.corc.api.StateRecord;
+import io.corc.api.TestPause;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,6 +103,7 @@ public final class LocalInstanceOrchestrator implements Orchestrator {
             data.put("expires_at", Instant.now().plus(spec.ttl()).toString());
         }
         records.put(StateRecord.create(RECORD_TYPE, id, "starting", data));
+        TestPause.at("local:record");
         listener.onProgress("creating sandbox " + sandbox.directory(), 0, 1);
         try {
             SecureFiles.privateDirectory(root);
@@ -113,6 +115,7 @@ public final class LocalInstanceOrchestrator implements Orchestrator {
             records.delete(RECORD_TYPE, id);
             throw e instanceof CorcException corc ? corc.withContext(provider(), "instance start") : e;
         }
+        TestPause.at("local:sandbox");
         StateRecord running = records.update(RECORD_TYPE, id, r -> r.withStatus("running"));
         listener.onProgress("creating sandbox " + sandbox.directory(), 1, 1);
         return toResource(running);
