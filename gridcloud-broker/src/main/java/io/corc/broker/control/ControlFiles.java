@@ -130,7 +130,8 @@ public final class ControlFiles {
         }
     }
 
-    static void deleteQuietly(Path file) {
+    /** Deletes {@code file} if it exists, ignoring failures (a leftover file is recognised as stale). */
+    public static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException ignored) {
