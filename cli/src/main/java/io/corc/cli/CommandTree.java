@@ -36,6 +36,10 @@ final class CommandTree {
                 "status", new TopLevel(StatusCommand.DESCRIPTION, () -> new CommandLine(new StatusCommand(context))));
         commands.put(
                 "orchestration", new TopLevel(PlacementCommands.DESCRIPTION, () -> PlacementCommands.tree(context)));
+        commands.put(
+                "up",
+                new TopLevel(
+                        PlacementCommands.UP_DESCRIPTION, () -> new CommandLine(new PlacementCommands.Up(context))));
         commands.put("storage", new TopLevel(StorageCommands.DESCRIPTION, () -> storageCommands(context)));
         commands.put("configurer", new TopLevel(ConfigurerCommands.DESCRIPTION, () -> Group.of(
                         ConfigurerCommands.DESCRIPTION, "corc configurer apply ID --playbook site.yml")

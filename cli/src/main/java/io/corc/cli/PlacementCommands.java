@@ -143,6 +143,38 @@ final class PlacementCommands {
         }
     }
 
+    static final String UP_DESCRIPTION =
+            "Start an instance at the cheapest provider that fits: 'corc orchestration instance start --provider auto'.";
+
+    /** {@code corc up}: {@code orchestration instance start} with {@code --provider auto} unless a provider is named. */
+    @Command(
+            name = "up",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Start an instance at the first of the ranked candidates that starts (--provider auto, the default"
+                        + " here): a capacity, quota or unsupported-shape error moves on to the next, any other error"
+                        + " stops. The same as 'corc orchestration instance start --provider auto', with the same"
+                        + " options."
+            },
+            footer = {
+                "",
+                "Examples:",
+                "  corc up --min-cores 4 --min-memory 16 --ttl 2h",
+                "  corc up --min-cores 2 --idle-stop 30m -o json",
+                "  corc up --min-cores 8 --dry-run             # the ranked table and the choice; starts nothing",
+                "  corc up --provider oci --min-cores 2        # a named provider instead of auto"
+            })
+    static final class Up extends Start {
+        Up(CliContext context) {
+            super(context, ResourceKind.INSTANCE);
+        }
+
+        @Override
+        String provider() {
+            return provider != null ? provider : AUTO;
+        }
+    }
+
     @Command(
             name = "start",
             mixinStandardHelpOptions = true,
@@ -155,7 +187,7 @@ final class PlacementCommands {
                 "  corc orchestration instance start --provider auto --min-cores 4 --min-memory 16 --ttl 2h",
                 "  corc orchestration instance start --provider auto --dry-run"
             })
-    static final class Start extends Base {
+    static class Start extends Base {
         @Option(names = "--dry-run", description = "Only show the ranked candidates and the choice; start nothing.")
         boolean dryRun;
 

@@ -55,6 +55,13 @@ final class ResourceSpecOptions {
     @Option(names = "--ttl", paramLabel = "DURATION", description = "Stop the resource after this long, e.g. 2h.")
     String ttl;
 
+    @Option(
+            names = "--idle-stop",
+            paramLabel = "DURATION",
+            description = "Stop the resource after it was idle this long, e.g. 30m: no login session and load below"
+                    + " corc.ttl.idle_load on the resource, or no corc activity recorded (corc gc).")
+    String idleStop;
+
     @Option(names = "--ssh-key", paramLabel = "FILE", description = "OpenSSH public key file to authorise; repeatable.")
     List<Path> sshKeys = new ArrayList<>();
 
@@ -81,7 +88,18 @@ final class ResourceSpecOptions {
                 ttl == null ? null : Durations.parse("--ttl", ttl),
                 tags,
                 readKeys(),
-                options);
+                withIdleStop());
+    }
+
+    private Map<String, String> withIdleStop() {
+        if (idleStop == null) {
+            return options;
+        }
+        Map<String, String> all = new LinkedHashMap<>(options);
+        all.put(
+                io.corc.core.Corc.IDLE_STOP_OPTION,
+                Long.toString(Durations.parse("--idle-stop", idleStop).toSeconds()));
+        return all;
     }
 
     private List<String> readKeys() {

@@ -121,4 +121,81 @@ class AutoStopCliTest {
         assertThat(result.code()).as(result.toString()).isZero();
         assertThat(server.home().resolve(".corc")).doesNotExist();
     }
+
+    @Test
+    void anIdleStopInstallsALoopOnTheResourceThatRunsTheStopCommandOnceItWasIdleThatLong() throws Exception {
+        Path config = Files.writeString(tmp.resolve("config.yaml"), """
+                corc:
+                  ttl:
+                    auto_stop_command: "date > idle-stopped"
+                    idle_check_seconds: 1
+                    idle_load: 1000
+                  configurers:
+                    ssh:
+                      ssh_wait_seconds: 30
+                """);
+
+        CliRunner.Result result = new CliRunner(home)
+                .run(
+                        "--config",
+                        config.toString(),
+                        "sshhost",
+                        "orchestration",
+                        "instance",
+                        "start",
+                        "--name",
+                        "idler",
+                        "--idle-stop",
+                        "3s",
+                        "-o",
+                        "json");
+
+        assertThat(result.code()).as(result.toString()).isZero();
+        Path script = server.home().resolve(".corc/idle-stop-sshhost-idler.sh");
+        assertThat(Files.readString(script))
+                .contains("while sleep 1", "who", "sshd: ", "/proc/loadavg", "-ge 3", "date > idle-stopped");
+        // no --ttl: no TTL timer
+        assertThat(server.home().resolve(".corc/auto-stop-sshhost-idler.sh")).doesNotExist();
+        StateRecord record = Corc.builder()
+                .home(home)
+                .environment(Map.of())
+                .build()
+                .records()
+                .get(AutoStop.IDLE_RECORD_TYPE, "sshhost-idler")
+                .orElseThrow();
+        assertThat(record.status()).as(record.toString()).isEqualTo("installed");
+        assertThat(((Number) record.data().get("idle_seconds")).longValue()).isEqualTo(3L);
+        assertThat(record.string("last_activity")).isNotNull();
+        // The loop counts this machine busy while anyone is logged in (who); where nobody is, it must fire.
+        Process who = new ProcessBuilder("sh", "-c", "who 2>/dev/null; pgrep -f 'sshd: [^ ]*@' 2>/dev/null")
+                .redirectErrorStream(true)
+                .start();
+        String sessions = new String(who.getInputStream().readAllBytes()).strip();
+        who.waitFor();
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                sessions.isEmpty(), "someone is logged in on this machine: the idle loop rightly waits");
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!Files.exists(server.home().resolve("idle-stopped")) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(server.home().resolve("idle-stopped")).exists();
+    }
+
+    @Test
+    void theDefaultPowerOffIsNeverArmedByAnIdleStopOnALoopbackResource() throws IOException {
+        CliRunner.Result result = new CliRunner(home)
+                .run("sshhost", "orchestration", "instance", "start", "--name", "idle-here", "--idle-stop", "30m");
+
+        assertThat(result.code()).as(result.toString()).isZero();
+        assertThat(server.home().resolve(".corc")).doesNotExist();
+        StateRecord record = Corc.builder()
+                .home(home)
+                .environment(Map.of())
+                .build()
+                .records()
+                .get(AutoStop.IDLE_RECORD_TYPE, "sshhost-idle-here")
+                .orElseThrow();
+        assertThat(record.status()).isEqualTo("skipped");
+        assertThat(((Number) record.data().get("idle_seconds")).longValue()).isEqualTo(1800L);
+    }
 }

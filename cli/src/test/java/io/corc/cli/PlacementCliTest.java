@@ -157,4 +157,38 @@ class PlacementCliTest {
                     .toList();
         }
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void upIsInstanceStartWithProviderAutoAndTheSameOptions() {
+        CliRunner.Result help = cli.run("up", "--help");
+        assertThat(help.code()).as(help.toString()).isZero();
+        assertThat(help.out())
+                .contains(
+                        "--provider auto", "--min-cores", "--ttl", "--idle-stop", "--dry-run", "Examples:", "corc up");
+
+        CliRunner.Result dry = cli.run("--config", config, "up", "--min-cores", "1", "--dry-run", "-o", "json");
+        assertThat(dry.code()).as(dry.toString()).isZero();
+        assertThat(((Map<String, Object>) ((Map<String, Object>) dry.json().get("placement")).get("choice"))
+                        .get("provider"))
+                .isEqualTo("local");
+
+        CliRunner.Result up = cli.run("--config", config, "up", "--name", "upped", "--ttl", "1h", "-o", "json");
+        assertThat(up.code()).as(up.toString()).isZero();
+        Map<String, Object> instance = (Map<String, Object>) up.json().get("instance");
+        assertThat(instance.get("provider")).isEqualTo("local");
+        assertThat(((Map<String, Object>) up.json().get("placement")).get("id"))
+                .asString()
+                .startsWith("place-");
+        String id = (String) instance.get("id");
+        assertThat(cli.run("local", "orchestration", "instance", "show", id).out())
+                .contains(id);
+        assertThat(cli.run("local", "orchestration", "instance", "stop", id).code())
+                .isZero();
+
+        // a named provider still wins over auto
+        CliRunner.Result named = cli.run("--config", config, "up", "--provider", "local", "--dry-run");
+        assertThat(named.code()).as(named.toString()).isZero();
+        assertThat(named.out()).startsWith("Would start local");
+    }
 }
