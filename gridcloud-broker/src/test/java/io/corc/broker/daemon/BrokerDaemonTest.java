@@ -40,7 +40,9 @@ class BrokerDaemonTest {
         assertThat(state1.running()).isTrue();
         assertThat(state1.broker().organisation()).isEqualTo("org-a");
 
-        ControlClient.connect(state).shutdown();
+        assertThat(ControlClient.connect(state).pid()).isEqualTo(daemon.pid());
+        DaemonLauncher.StopResult stop = DaemonLauncher.stop(state, Duration.ofSeconds(10));
+        assertThat(stop.how()).as("stopped through the control API, no signal").isEqualTo("control");
         assertThat(daemon.await(Duration.ofSeconds(10))).isTrue();
         assertThat(TestBrokers.closed(broker)).as("the broker left its grid").isTrue();
         assertThat(state.resolve(PidFile.NAME)).doesNotExist();
