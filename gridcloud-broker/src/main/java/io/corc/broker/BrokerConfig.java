@@ -35,6 +35,7 @@ import java.util.Map;
  * @param offerTtl how long a published offer stays valid at receivers
  * @param reservationTimeout how long a reservation holds a unit without being confirmed
  * @param replyTimeout how long a requester waits for a peer's answer to one message
+ * @param orchestrationTimeout how long a requester waits for an owner to start the resource after CONFIRM
  * @param maxClockSkew messages whose timestamp is further than this from the receiver's clock are stale
  * @param shared the resource classes this organisation shares
  * @param defaultQuota what any member may hold at once, unless {@link #quotas} names it
@@ -58,6 +59,7 @@ public record BrokerConfig(
         Duration offerTtl,
         Duration reservationTimeout,
         Duration replyTimeout,
+        Duration orchestrationTimeout,
         Duration maxClockSkew,
         List<SharedClass> shared,
         Quota defaultQuota,
@@ -211,6 +213,7 @@ public record BrokerConfig(
         requireNonNull(offerTtl, "offerTtl is null");
         requireNonNull(reservationTimeout, "reservationTimeout is null");
         requireNonNull(replyTimeout, "replyTimeout is null");
+        requireNonNull(orchestrationTimeout, "orchestrationTimeout is null");
         requireNonNull(maxClockSkew, "maxClockSkew is null");
     }
 
@@ -273,6 +276,7 @@ public record BrokerConfig(
         b.offerTtl = offerTtl;
         b.reservationTimeout = reservationTimeout;
         b.replyTimeout = replyTimeout;
+        b.orchestrationTimeout = orchestrationTimeout;
         b.maxClockSkew = maxClockSkew;
         b.shared = new ArrayList<>(shared);
         b.defaultQuota = defaultQuota;
@@ -299,6 +303,7 @@ public record BrokerConfig(
         private Duration offerTtl = Duration.ofSeconds(30);
         private Duration reservationTimeout = Duration.ofSeconds(30);
         private Duration replyTimeout = Duration.ofSeconds(10);
+        private Duration orchestrationTimeout = Duration.ofMinutes(10);
         private Duration maxClockSkew = Duration.ofSeconds(60);
         private List<SharedClass> shared = new ArrayList<>();
         private Quota defaultQuota = Quota.UNLIMITED;
@@ -380,6 +385,11 @@ public record BrokerConfig(
             return this;
         }
 
+        public Builder orchestrationTimeout(Duration value) {
+            orchestrationTimeout = value;
+            return this;
+        }
+
         public Builder maxClockSkew(Duration value) {
             maxClockSkew = value;
             return this;
@@ -424,6 +434,7 @@ public record BrokerConfig(
                     offerTtl,
                     reservationTimeout,
                     replyTimeout,
+                    orchestrationTimeout,
                     maxClockSkew,
                     shared,
                     defaultQuota,

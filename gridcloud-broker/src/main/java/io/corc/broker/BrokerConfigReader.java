@@ -37,7 +37,7 @@ final class BrokerConfigReader {
             Set.of("bind_address", "port", "initial_hosts", "encryption", "failure_timeout", "merge_interval");
     private static final Set<String> CONTROL = Set.of("port", "token_file");
     private static final Set<String> OFFERS = Set.of("refresh_interval", "ttl");
-    private static final Set<String> LEASES = Set.of("reservation_timeout", "reply_timeout");
+    private static final Set<String> LEASES = Set.of("reservation_timeout", "reply_timeout", "orchestration_timeout");
     private static final Set<String> MESSAGES = Set.of("max_clock_skew");
     private static final Set<String> POLICY = Set.of("default_quota", "quotas");
     private static final Set<String> QUOTA = Set.of("max_active_leases", "max_cores");
@@ -159,6 +159,8 @@ final class BrokerConfigReader {
                 .reservationTimeout(
                         duration(leases, "reservation_timeout", "leases.reservation_timeout", d.reservationTimeout()))
                 .replyTimeout(duration(leases, "reply_timeout", "leases.reply_timeout", d.replyTimeout()))
+                .orchestrationTimeout(duration(
+                        leases, "orchestration_timeout", "leases.orchestration_timeout", d.orchestrationTimeout()))
                 .maxClockSkew(duration(messages, "max_clock_skew", "messages.max_clock_skew", d.maxClockSkew()))
                 .shared(shared)
                 .defaultQuota(defaultQuota)

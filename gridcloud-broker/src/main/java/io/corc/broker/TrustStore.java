@@ -30,6 +30,7 @@ public final class TrustStore {
 
     private final Path file;
     private final Map<String, TrustedMember> byFingerprint = new LinkedHashMap<>();
+    private java.nio.file.attribute.FileTime loadedVersion;
 
     private TrustStore(Path file) {
         this.file = file;
@@ -39,9 +40,42 @@ public final class TrustStore {
     public static TrustStore load(Path file) {
         requireNonNull(file, "file is null");
         TrustStore store = new TrustStore(file);
-        if (!Files.exists(file)) {
-            return store;
+        store.read();
+        return store;
+    }
+
+    /**
+     * Reads the file again when it changed since it was read (another process, e.g. {@code corc broker trust add},
+     * edited it); a running broker calls this periodically. Returns whether the members changed.
+     */
+    public synchronized boolean refresh() {
+        if (file == null) {
+            return false;
         }
+        java.nio.file.attribute.FileTime version = version();
+        if (java.util.Objects.equals(version, loadedVersion)) {
+            return false;
+        }
+        List<TrustedMember> before = List.copyOf(byFingerprint.values());
+        byFingerprint.clear();
+        read();
+        return !before.equals(List.copyOf(byFingerprint.values()));
+    }
+
+    private java.nio.file.attribute.FileTime version() {
+        try {
+            return Files.exists(file) ? Files.getLastModifiedTime(file) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void read() {
+        loadedVersion = version();
+        if (!Files.exists(file)) {
+            return;
+        }
+        TrustStore store = this;
         try {
             List<Map<String, String>> entries = JSON.readValue(file.toFile(), new TypeReference<>() {});
             for (Map<String, String> entry : entries) {
@@ -56,7 +90,6 @@ public final class TrustStore {
                     .withHint("fix or remove the file and add the members again with 'corc broker trust add'")
                     .withCause(e);
         }
-        return store;
     }
 
     /** An empty store that is never written (tests, embedders that manage trust themselves). */
@@ -158,6 +191,7 @@ public final class TrustStore {
         try {
             SecureFiles.writeAtomically(
                     file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(entries));
+            loadedVersion = version();
         } catch (IOException e) {
             throw SecureFiles.ioFailure("write the trust store " + file, e);
         }

@@ -1,0 +1,883 @@
+package io.corc.broker;
+
+import static java.util.Objects.requireNonNull;
+
+import io.corc.api.CorcException;
+import io.corc.api.ErrorCategory;
+import io.corc.api.SecureFiles;
+import io.corc.broker.BrokerConfig.SharedClass;
+import io.corc.broker.lease.Accounting;
+import io.corc.broker.lease.CapacityLedger;
+import io.corc.broker.lease.OfferBook;
+import io.corc.broker.lease.OwnerService;
+import io.corc.broker.lease.Refusal;
+import io.corc.broker.protocol.Bodies;
+import io.corc.broker.protocol.Envelope;
+import io.corc.broker.protocol.MessageGuard;
+import io.corc.broker.protocol.MessageType;
+import io.corc.broker.transport.GridStack;
+import io.corc.core.Corc;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.Message;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+
+/**
+ * One organisation's broker in a grid: a JGroups member (see {@link GridStack} for the stack and its security) that
+ * publishes signed offers, keeps every member's latest offer, serves requests locally or through a peer with a
+ * two-phase reservation, and serves its own capacity to trusted members.
+ *
+ * <p>Lifecycle: {@link #start} loads nothing itself beyond what it is given, joins the grid and returns once it is
+ * a member (or alone: the first member); {@link #close} releases the leases its users hold at peers, stops the
+ * resources it serves and leaves the view. Every received message goes through {@link MessageGuard} first; requests
+ * from peers run on a worker pool (orchestration may take minutes), replies complete the waiting request at once.
+ *
+ * <p>Message cost: offers are the only broadcast (one per refresh interval and per change of what is free); a peer
+ * request costs RESERVE + reply and CONFIRM + reply to the chosen owner (more only when an owner refuses), so the
+ * messages per request do not grow with the grid ({@link BrokerMetrics#REQUEST_MESSAGES}).
+ */
+public final class GridBroker implements BrokerService {
+    private static final Logger LOG = Logger.getLogger(GridBroker.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final BrokerConfig config;
+    private final BrokerIdentity identity;
+    private final TrustStore trust;
+    private final Clock clock;
+    private final BrokerMetrics metrics = new BrokerMetrics();
+    private final MessageGuard guard;
+    private final OwnerService owner;
+    private final OfferBook offers;
+    private final Accounting accounting;
+    private final JChannel channel;
+    private final ExecutorService workers = Executors.newFixedThreadPool(8, daemon("corc-broker-worker"));
+    private final ScheduledExecutorService timers =
+            Executors.newSingleThreadScheduledExecutor(daemon("corc-broker-timer"));
+    private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() * 1000);
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<String, Address> addresses = new ConcurrentHashMap<>();
+    private final Map<Address, PeerSeen> seen = new ConcurrentHashMap<>();
+    private final Map<String, Long> latencyNanos = new ConcurrentHashMap<>();
+    private final Map<String, Lease> held = new ConcurrentHashMap<>();
+    private final Object publishLock = new Object();
+    private final Instant started;
+    private volatile MemberOffer ownOffer;
+    private volatile View view;
+    private volatile String state = "joining";
+
+    private record Pending(String from, CompletableFuture<Envelope> reply) {}
+
+    private record PeerSeen(String organisation, String fingerprint, Instant last) {}
+
+    private GridBroker(BrokerConfig config, Corc corc, BrokerIdentity identity, TrustStore trust, Clock clock) {
+        this.config = config;
+        this.identity = identity;
+        this.trust = trust;
+        this.clock = clock;
+        this.started = clock.instant();
+        this.guard = new MessageGuard(config.organisation(), config.grid(), trust, config.maxClockSkew(), clock);
+        SecureFiles.privateDirectory(config.home());
+        this.accounting = Accounting.open(config.accountingFile());
+        CapacityLedger ledger = new CapacityLedger(
+                config.organisation(), config.shared(), config::quotaFor, config.reservationTimeout(), clock);
+        this.owner = new OwnerService(
+                config.organisation(),
+                corc,
+                ledger,
+                accounting,
+                metrics,
+                config.leasesFile(),
+                clock,
+                this::publishOfferAsync);
+        this.offers = new OfferBook(clock);
+        this.channel = GridStack.channel(config, identity, trust);
+        metrics.gauge("corc_broker_members", "Members in the current view.", () -> view == null ? 0 : view.size());
+        metrics.gauge(
+                "corc_broker_leases_owned",
+                "Leases this broker serves (reserved or active).",
+                () -> ledger.holdingCount());
+        metrics.gauge(
+                "corc_broker_leases_held",
+                "Active leases this broker's users hold at peers.",
+                () -> held.values().stream()
+                        .filter(l -> l.state().holdsCapacity())
+                        .count());
+        metrics.gauge("corc_broker_offers_known", "Unexpired offers of other members.", () -> offers.current()
+                .size());
+        metrics.gauge("corc_broker_replay_cache_entries", "Nonces remembered against replays.", guard::remembered);
+    }
+
+    /**
+     * Loads the identity key and trust store named in {@code config}, joins the grid and returns once joined. The
+     * owner orchestrates leases through {@code corc}.
+     */
+    public static GridBroker start(BrokerConfig config, Corc corc) {
+        requireNonNull(config, "config is null");
+        BrokerIdentity identity = BrokerIdentity.load(config.identityKey());
+        if (!identity.organisation().equals(config.organisation())) {
+            throw CorcException.invalidInput("the identity key " + config.identityKey() + " is organisation "
+                    + identity.organisation() + ", the configuration says " + config.organisation());
+        }
+        return start(config, corc, identity, TrustStore.load(config.trustStore()), Clock.systemUTC());
+    }
+
+    /** As {@link #start(BrokerConfig, Corc)} with the identity and trust store given (tests, embedders). */
+    public static GridBroker start(
+            BrokerConfig config, Corc corc, BrokerIdentity identity, TrustStore trust, Clock clock) {
+        requireNonNull(corc, "corc is null");
+        GridBroker broker = new GridBroker(config, corc, identity, trust, clock);
+        broker.join();
+        return broker;
+    }
+
+    private void join() {
+        owner.restore();
+        channel.setReceiver(new Receiver() {
+            @Override
+            public void receive(Message msg) {
+                onMessage(msg);
+            }
+
+            @Override
+            public void viewAccepted(View newView) {
+                onView(newView);
+            }
+        });
+        try {
+            channel.connect(GridStack.clusterName(config.grid()));
+        } catch (Exception e) {
+            shutdownExecutors();
+            channel.close();
+            throw new CorcException(
+                    ErrorCategory.UNAVAILABLE,
+                    "could not join grid " + config.grid() + ": " + e.getMessage(),
+                    "broker",
+                    "start",
+                    "check network.bind_address/port and that the port is free",
+                    e);
+        }
+        state = "running";
+        long refresh = config.offerRefresh().toMillis();
+        timers.scheduleAtFixedRate(this::periodic, 0, refresh, TimeUnit.MILLISECONDS);
+        long sweep = Math.max(50, Math.min(1000, config.reservationTimeout().toMillis() / 4));
+        timers.scheduleAtFixedRate(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+    }
+
+    // ---- BrokerService ------------------------------------------------------------------------------------------
+
+    @Override
+    public BrokerStatus status() {
+        int heldCount = (int) held.values().stream()
+                .filter(l -> l.state() == LeaseState.ACTIVE)
+                .count();
+        return new BrokerStatus(
+                config.organisation(),
+                config.grid(),
+                identity.fingerprint(),
+                String.valueOf(physicalAddress()),
+                state,
+                peers().stream().map(Peer::organisation).toList(),
+                owner.ledger().holdingCount(),
+                heldCount,
+                started);
+    }
+
+    @Override
+    public List<Peer> peers() {
+        View current = view;
+        List<Peer> peers = new ArrayList<>();
+        if (current == null) {
+            return peers;
+        }
+        for (Address member : current.getMembers()) {
+            boolean self = member.equals(channel.getAddress());
+            PeerSeen peer = seen.get(member);
+            String physical =
+                    String.valueOf(channel.down(new org.jgroups.Event(org.jgroups.Event.GET_PHYSICAL_ADDRESS, member)));
+            if (self) {
+                peers.add(new Peer(config.organisation(), identity.fingerprint(), physical, true, true, null));
+            } else if (peer != null) {
+                boolean trusted = trust.byFingerprint(peer.fingerprint()).isPresent();
+                peers.add(new Peer(peer.organisation(), peer.fingerprint(), physical, trusted, false, peer.last()));
+            } else {
+                peers.add(new Peer(String.valueOf(member), null, physical, false, false, null));
+            }
+        }
+        return peers;
+    }
+
+    @Override
+    public List<MemberOffer> offers() {
+        List<MemberOffer> all = new ArrayList<>();
+        MemberOffer mine = ownOffer;
+        if (mine != null) {
+            all.add(mine);
+        }
+        offers.current().stream()
+                .sorted(Comparator.comparing(MemberOffer::organisation))
+                .forEach(all::add);
+        return all;
+    }
+
+    @Override
+    public List<Lease> leases() {
+        Map<String, Lease> all = new LinkedHashMap<>();
+        owner.ledger().leases().forEach(l -> all.putIfAbsent(l.id(), l));
+        Instant now = clock.instant();
+        for (Lease l : held.values()) {
+            Lease current = l;
+            if (l.state().holdsCapacity() && !now.isBefore(l.expires())) {
+                current = withState(l, LeaseState.EXPIRED, "lease time ran out");
+                held.put(l.id(), current);
+            }
+            all.putIfAbsent(current.id(), current);
+        }
+        return List.copyOf(all.values());
+    }
+
+    @Override
+    public Lease request(LeaseRequest request) {
+        requireNonNull(request, "request is null");
+        ensureRunning();
+        metrics.increment(BrokerMetrics.REQUESTS);
+        List<String> refusals = new ArrayList<>();
+        Lease local = tryLocal(request, refusals);
+        if (local != null) {
+            metrics.increment(BrokerMetrics.GRANTS);
+            return local;
+        }
+        long[] messages = {0};
+        try {
+            for (Candidate candidate : rank(request)) {
+                Lease lease = tryPeer(candidate, request, refusals, messages);
+                if (lease != null) {
+                    held.put(lease.id(), lease);
+                    metrics.increment(BrokerMetrics.GRANTS);
+                    return lease;
+                }
+            }
+        } finally {
+            metrics.add(BrokerMetrics.REQUEST_MESSAGES, messages[0]);
+        }
+        throw noLease(request, refusals);
+    }
+
+    @Override
+    public Lease renew(String leaseId, Duration extension) {
+        requireNonNull(leaseId, "leaseId is null");
+        requireNonNull(extension, "extension is null");
+        if (extension.isNegative() || extension.isZero()) {
+            throw CorcException.invalidInput("a renewal needs a positive extension");
+        }
+        Lease lease = find(leaseId);
+        if (lease.local()) {
+            try {
+                return owner.renew(config.organisation(), leaseId, extension);
+            } catch (Refusal r) {
+                throw refused(r);
+            }
+        }
+        Map<String, Object> body = Map.of("lease", leaseId, "extension_ms", extension.toMillis());
+        Envelope reply = call(lease.owner(), MessageType.RENEW, body, config.replyTimeout(), null);
+        Lease renewed = leaseFromReply(reply);
+        held.put(leaseId, renewed);
+        return renewed;
+    }
+
+    @Override
+    public Lease release(String leaseId) {
+        requireNonNull(leaseId, "leaseId is null");
+        Lease lease = find(leaseId);
+        if (!lease.state().holdsCapacity()) {
+            return lease;
+        }
+        if (lease.local()) {
+            try {
+                return owner.release(config.organisation(), leaseId);
+            } catch (Refusal r) {
+                throw refused(r);
+            }
+        }
+        Lease released;
+        try {
+            released = leaseFromReply(
+                    call(lease.owner(), MessageType.RELEASE, Map.of("lease", leaseId), config.replyTimeout(), null));
+        } catch (CorcException e) {
+            if (e.category() != ErrorCategory.UNAVAILABLE) {
+                throw e;
+            }
+            released = withState(lease, LeaseState.RELEASED, "owner unreachable; the lease expires there");
+        }
+        held.put(leaseId, released);
+        return released;
+    }
+
+    @Override
+    public List<MemberUsage> accounting() {
+        return accounting.snapshot(owner.ledger().holdingEntries(), clock.instant());
+    }
+
+    @Override
+    public String metrics() {
+        return metrics.render();
+    }
+
+    /** The counters behind {@link #metrics()}, for embedders and tests. */
+    public BrokerMetrics metricsRegistry() {
+        return metrics;
+    }
+
+    public BrokerIdentity identity() {
+        return identity;
+    }
+
+    public TrustStore trustStore() {
+        return trust;
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        if ("stopped".equals(state) || "stopping".equals(state)) {
+            return;
+        }
+        state = "stopping";
+        for (Lease lease : List.copyOf(held.values())) {
+            if (lease.state().holdsCapacity()) {
+                try {
+                    release(lease.id());
+                } catch (RuntimeException e) {
+                    LOG.log(
+                            Level.INFO,
+                            "could not release " + lease.id() + " at " + lease.owner() + ": " + e.getMessage());
+                }
+            }
+        }
+        shutdownExecutors();
+        owner.shutdown();
+        channel.close();
+        state = "stopped";
+    }
+
+    /**
+     * Stops as a crash would: no goodbye to the view, nothing released, nothing torn down (tests of crash
+     * recovery; the other members notice by failure detection and the owners' expiry).
+     */
+    void halt() {
+        state = "stopped";
+        shutdownExecutors();
+        org.jgroups.protocols.DISCARD discard = new org.jgroups.protocols.DISCARD().discardAll(true);
+        try {
+            channel.getProtocolStack()
+                    .insertProtocol(
+                            discard, org.jgroups.stack.ProtocolStack.Position.ABOVE, org.jgroups.protocols.TP.class);
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "could not insert DISCARD", e);
+        }
+        channel.close();
+    }
+
+    /** The JGroups channel (tests insert DISCARD to partition it). */
+    JChannel channel() {
+        return channel;
+    }
+
+    // ---- requesting ---------------------------------------------------------------------------------------------
+
+    private record Candidate(String organisation, ResourceClass resourceClass, long latency) {}
+
+    private Lease tryLocal(LeaseRequest request, List<String> refusals) {
+        List<SharedClass> classes = new ArrayList<>(owner.ledger().classes());
+        classes.sort(Comparator.comparingDouble(SharedClass::pricePerHour).thenComparingInt(SharedClass::priority));
+        for (SharedClass c : classes) {
+            if (!OwnerService.asResourceClass(c, 1).fits(request) || !regionMatches(c.regions(), request)) {
+                continue;
+            }
+            try {
+                Lease reserved = owner.reserve(config.organisation(), c.name(), request);
+                return owner.confirm(config.organisation(), reserved.id(), request.sshPublicKey());
+            } catch (Refusal r) {
+                refusals.add(config.organisation() + "/" + c.name() + ": " + r.getMessage());
+            }
+        }
+        return null;
+    }
+
+    /** Matching peer classes with a free unit: cheapest first, then most free units, then lowest latency. */
+    private List<Candidate> rank(LeaseRequest request) {
+        String preferred = request.options().get("member");
+        List<Candidate> candidates = new ArrayList<>();
+        for (MemberOffer offer : offers.current()) {
+            if (offer.organisation().equals(config.organisation()) || !addresses.containsKey(offer.organisation())) {
+                continue;
+            }
+            if (preferred != null && !preferred.equals(offer.organisation())) {
+                continue;
+            }
+            for (ResourceClass c : offer.classes()) {
+                if (c.available() > 0 && c.fits(request) && regionMatches(c.regions(), request)) {
+                    candidates.add(new Candidate(
+                            offer.organisation(), c, latencyNanos.getOrDefault(offer.organisation(), Long.MAX_VALUE)));
+                }
+            }
+        }
+        candidates.sort(
+                Comparator.comparingDouble((Candidate c) -> c.resourceClass().pricePerHour())
+                        .thenComparing(c -> -c.resourceClass().available())
+                        .thenComparingLong(Candidate::latency)
+                        .thenComparingInt(c -> c.resourceClass().priority())
+                        .thenComparing(Candidate::organisation));
+        return candidates;
+    }
+
+    private Lease tryPeer(Candidate candidate, LeaseRequest request, List<String> refusals, long[] messages) {
+        String where =
+                candidate.organisation() + "/" + candidate.resourceClass().name();
+        Map<String, Object> reserve = new LinkedHashMap<>();
+        reserve.put("class", candidate.resourceClass().name());
+        reserve.put("ttl_ms", request.ttl().toMillis());
+        reserve.put("user", request.user());
+        reserve.put("min_cores", request.minCores());
+        reserve.put("min_memory_gb", request.minMemoryGb());
+        reserve.put("gpus", request.gpus());
+        reserve.put("gpu_type", request.gpuType());
+        Lease reserved;
+        try {
+            reserved = leaseFromReply(
+                    call(candidate.organisation(), MessageType.RESERVE, reserve, config.replyTimeout(), messages));
+        } catch (CorcException e) {
+            refusals.add(where + ": " + e.getMessage());
+            return null;
+        }
+        Map<String, Object> confirm = new LinkedHashMap<>();
+        confirm.put("lease", reserved.id());
+        confirm.put("ssh_public_key", request.sshPublicKey());
+        try {
+            return leaseFromReply(call(
+                    candidate.organisation(), MessageType.CONFIRM, confirm, config.orchestrationTimeout(), messages));
+        } catch (CorcException e) {
+            refusals.add(where + ": " + e.getMessage());
+            if (e.category() == ErrorCategory.UNAVAILABLE) { // no answer: give the unit back rather than wait it out
+                sendQuietly(candidate.organisation(), MessageType.RELEASE, Map.of("lease", reserved.id()));
+            }
+            return null;
+        }
+    }
+
+    private static boolean regionMatches(List<String> regions, LeaseRequest request) {
+        String region = request.options().get("region");
+        return region == null || regions.isEmpty() || regions.contains(region);
+    }
+
+    private CorcException noLease(LeaseRequest request, List<String> refusals) {
+        boolean anyFitsButTtl = false;
+        boolean anyFitsTtl = false;
+        List<ResourceClass> all = new ArrayList<>();
+        owner.ledger().classes().forEach(c -> all.add(OwnerService.asResourceClass(c, 1)));
+        offers.current().forEach(o -> all.addAll(o.classes()));
+        for (ResourceClass c : all) {
+            ResourceClass unlimited = new ResourceClass(
+                    c.name(), c.cores(), c.memoryGb(), c.gpus(), c.gpuType(), 1, 0, 0, c.regions(), null);
+            if (unlimited.fits(request)) {
+                anyFitsButTtl = true;
+                anyFitsTtl |= c.maxLease() == null || c.maxLease().compareTo(request.ttl()) >= 0;
+            }
+        }
+        if (anyFitsButTtl && !anyFitsTtl) {
+            metrics.increment(BrokerMetrics.REQUEST_FAILURES, "reason", "max_lease");
+            return CorcException.invalidInput("no member leases a matching resource for " + request.ttl()
+                            + "; every matching class has a shorter maximum lease")
+                    .withContext("broker", "request")
+                    .withHint("ask for a shorter --ttl and renew the lease later");
+        }
+        metrics.increment(BrokerMetrics.REQUEST_FAILURES, "reason", "no_capacity");
+        String detail = refusals.isEmpty() ? "no member offers a free matching resource" : String.join("; ", refusals);
+        return new CorcException(
+                ErrorCategory.CAPACITY,
+                "no member of grid " + config.grid() + " could serve the request: " + detail,
+                "broker",
+                "request",
+                "'corc broker offers' shows what members share; try again later or ask for less",
+                null);
+    }
+
+    private Lease find(String leaseId) {
+        Lease lease = held.get(leaseId);
+        if (lease != null) {
+            return lease;
+        }
+        return owner.ledger().leases().stream()
+                .filter(l -> l.id().equals(leaseId) && l.local())
+                .findFirst()
+                .orElseThrow(() -> CorcException.notFound("no lease " + leaseId + " held by " + config.organisation())
+                        .withHint("'corc broker leases' lists them"));
+    }
+
+    private Lease leaseFromReply(Envelope reply) {
+        if (reply.type() == MessageType.REFUSED) {
+            String reason = reply.string("reason");
+            CorcException e = new CorcException(
+                    Refusal.NO_CAPACITY.equals(reason) || Refusal.QUOTA.equals(reason)
+                            ? ErrorCategory.CAPACITY
+                            : Refusal.UNKNOWN_LEASE.equals(reason) ? ErrorCategory.NOT_FOUND : ErrorCategory.CONFLICT,
+                    reply.sender() + " refused (" + reason + "): " + reply.string("message"));
+            metrics.increment(BrokerMetrics.REQUEST_FAILURES, "reason", "peer_" + reason);
+            throw e;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body = (Map<String, Object>) reply.body().get("lease");
+        Lease lease = Bodies.leaseOf(body);
+        if (!lease.owner().equals(reply.sender()) || !lease.requester().equals(config.organisation())) {
+            throw CorcException.internal(
+                    "a lease from " + reply.sender() + " names owner " + lease.owner() + " and requester "
+                            + lease.requester(),
+                    null);
+        }
+        return lease;
+    }
+
+    private static CorcException refused(Refusal r) {
+        ErrorCategory category = Refusal.UNKNOWN_LEASE.equals(r.reason())
+                ? ErrorCategory.NOT_FOUND
+                : Refusal.MAX_LEASE.equals(r.reason()) ? ErrorCategory.INVALID_INPUT : ErrorCategory.CONFLICT;
+        return new CorcException(category, r.getMessage()).withContext("broker", r.reason());
+    }
+
+    // ---- messaging ----------------------------------------------------------------------------------------------
+
+    /** Sends a request to {@code organisation} and waits for its reply (GRANTED or REFUSED). */
+    private Envelope call(
+            String organisation, MessageType type, Map<String, Object> body, Duration timeout, long[] messages) {
+        Address address = addresses.get(organisation);
+        if (address == null) {
+            throw new CorcException(ErrorCategory.UNAVAILABLE, organisation + " is not in the grid's view");
+        }
+        String correlation = nonce();
+        CompletableFuture<Envelope> reply = new CompletableFuture<>();
+        pending.put(correlation, new Pending(organisation, reply));
+        long startedAt = System.nanoTime();
+        try {
+            send(address, organisation, type, correlation, body);
+            if (messages != null) {
+                messages[0]++;
+            }
+            Envelope answer = reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (messages != null) {
+                messages[0]++;
+            }
+            long rtt = System.nanoTime() - startedAt;
+            if (type == MessageType.RESERVE) {
+                latencyNanos.merge(organisation, rtt, (old, now) -> (old * 3 + now) / 4);
+            }
+            return answer;
+        } catch (TimeoutException e) {
+            throw new CorcException(
+                    ErrorCategory.UNAVAILABLE, organisation + " did not answer " + type + " within " + timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CorcException(ErrorCategory.CANCELLED, "interrupted waiting for " + organisation);
+        } catch (ExecutionException e) {
+            throw CorcException.internal("waiting for " + organisation, e.getCause());
+        } finally {
+            pending.remove(correlation);
+        }
+    }
+
+    private void sendQuietly(String organisation, MessageType type, Map<String, Object> body) {
+        Address address = addresses.get(organisation);
+        if (address != null) {
+            try {
+                send(address, organisation, type, nonce(), body);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "could not send " + type + " to " + organisation, e);
+            }
+        }
+    }
+
+    private void send(Address to, String recipient, MessageType type, String correlation, Map<String, Object> body) {
+        Envelope envelope = new Envelope(
+                type,
+                config.organisation(),
+                identity.fingerprint(),
+                config.grid(),
+                recipient,
+                clock.millis(),
+                nonce(),
+                sequence.incrementAndGet(),
+                correlation,
+                body);
+        byte[] bytes = io.corc.broker.protocol.WireCodec.encode(envelope, identity);
+        try {
+            channel.send(new BytesMessage(to, bytes));
+        } catch (Exception e) {
+            throw new CorcException(
+                    ErrorCategory.UNAVAILABLE, "could not send " + type + " to " + recipient + ": " + e.getMessage());
+        }
+        metrics.add(
+                BrokerMetrics.MESSAGES,
+                "direction=\"out\",type=\"" + type.name().toLowerCase() + "\"",
+                1);
+    }
+
+    private void onMessage(Message msg) {
+        byte[] bytes = msg.getArray() == null
+                ? new byte[0]
+                : java.util.Arrays.copyOfRange(msg.getArray(), msg.getOffset(), msg.getOffset() + msg.getLength());
+        MessageGuard.Verdict verdict = guard.check(bytes);
+        if (!verdict.accepted()) {
+            metrics.increment(
+                    BrokerMetrics.DROPPED, "reason", verdict.rejection().label());
+            LOG.log(
+                    Level.FINE,
+                    () -> "dropped a message from " + msg.getSrc() + ": "
+                            + verdict.rejection().label() + " (" + verdict.detail() + ")");
+            return;
+        }
+        Envelope e = verdict.envelope();
+        metrics.add(
+                BrokerMetrics.MESSAGES,
+                "direction=\"in\",type=\"" + e.type().name().toLowerCase() + "\"",
+                1);
+        Address source = msg.getSrc();
+        if (source != null) {
+            addresses.put(e.sender(), source);
+            seen.put(source, new PeerSeen(e.sender(), e.keyFingerprint(), clock.instant()));
+        }
+        if (e.type().isReply()) {
+            Pending waiting = e.correlation() == null ? null : pending.get(e.correlation());
+            if (waiting != null && waiting.from().equals(e.sender())) {
+                waiting.reply().complete(e);
+            }
+            return;
+        }
+        if (e.type() == MessageType.OFFER) {
+            MemberOffer offer = Bodies.offerOf(e);
+            offers.put(new MemberOffer(
+                    offer.organisation(),
+                    offer.keyFingerprint(),
+                    offer.sequence(),
+                    offer.issued(),
+                    offer.expires(),
+                    offer.classes().stream()
+                            .filter(c -> sharedWithMe(e, c.name()))
+                            .toList()));
+            return;
+        }
+        if (!"running".equals(state)) {
+            return;
+        }
+        try {
+            workers.execute(() -> serve(e, source));
+        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+            // stopping
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private boolean sharedWithMe(Envelope offer, String className) {
+        Object sharing = offer.body().get("members");
+        if (!(sharing instanceof Map<?, ?> map) || !map.containsKey(className)) {
+            return true;
+        }
+        List<String> members = (List<String>) map.get(className);
+        return members.contains("*") || members.contains(config.organisation());
+    }
+
+    /** Owner side: answers a peer's RESERVE, CONFIRM, RENEW or RELEASE. */
+    private void serve(Envelope e, Address source) {
+        String requester = e.sender();
+        Map<String, Object> reply;
+        MessageType replyType = MessageType.GRANTED;
+        try {
+            Lease lease =
+                    switch (e.type()) {
+                        case RESERVE -> owner.reserve(requester, e.string("class"), requestOf(e));
+                        case CONFIRM -> owner.confirm(requester, e.string("lease"), e.string("ssh_public_key"));
+                        case RENEW ->
+                            owner.renew(requester, e.string("lease"), Duration.ofMillis(e.number("extension_ms", 0)));
+                        case RELEASE -> owner.release(requester, e.string("lease"));
+                        default -> throw new Refusal("unsupported", "unexpected " + e.type());
+                    };
+            reply = Map.of("lease", Bodies.lease(lease));
+        } catch (Refusal r) {
+            replyType = MessageType.REFUSED;
+            reply = Bodies.refusal(r.reason(), r.getMessage());
+        } catch (RuntimeException ex) {
+            replyType = MessageType.REFUSED;
+            reply = Bodies.refusal("invalid", ex.getMessage());
+        }
+        if (e.correlation() != null && source != null) {
+            try {
+                send(source, requester, replyType, e.correlation(), reply);
+            } catch (CorcException ex) {
+                LOG.log(Level.INFO, "could not answer " + requester + ": " + ex.getMessage());
+            }
+        }
+    }
+
+    private static LeaseRequest requestOf(Envelope e) {
+        Object memory = e.body().get("min_memory_gb");
+        return new LeaseRequest(
+                (int) e.number("min_cores", 0),
+                memory instanceof Number n ? n.doubleValue() : 0,
+                (int) e.number("gpus", 0),
+                e.string("gpu_type"),
+                Duration.ofMillis(e.number("ttl_ms", 0)),
+                null,
+                e.string("user"),
+                Map.of());
+    }
+
+    // ---- offers and membership ----------------------------------------------------------------------------------
+
+    private void periodic() {
+        try {
+            if (trust.refresh()) {
+                LOG.info("trust store " + trust.file() + " changed; "
+                        + trust.list().size() + " member(s) trusted");
+            }
+            publishOffer();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "periodic offer failed", e);
+        }
+    }
+
+    private void sweep() {
+        try {
+            owner.sweep();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "lease sweep failed", e);
+        }
+    }
+
+    private void publishOfferAsync() {
+        try {
+            timers.execute(this::periodic);
+        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+            // stopping
+        }
+    }
+
+    /** Broadcasts what this broker shares now; the sequence and the content are taken under one lock. */
+    private void publishOffer() {
+        if (!"running".equals(state)) {
+            return;
+        }
+        synchronized (publishLock) {
+            List<ResourceClass> classes = new ArrayList<>();
+            Map<String, Object> members = new LinkedHashMap<>();
+            for (SharedClass c : owner.ledger().classes()) {
+                classes.add(OwnerService.asResourceClass(c, owner.ledger().availableToPeers(c.name())));
+                members.put(c.name(), c.members());
+            }
+            Instant now = clock.instant();
+            Instant expires = now.plus(config.offerTtl());
+            Map<String, Object> body = new LinkedHashMap<>(Bodies.offer(classes, expires));
+            body.put("members", members);
+            long seq = sequence.get() + 1;
+            ownOffer = new MemberOffer(config.organisation(), identity.fingerprint(), seq, now, expires, classes);
+            try {
+                send(null, Envelope.BROADCAST, MessageType.OFFER, null, body);
+            } catch (CorcException e) {
+                LOG.log(Level.FINE, "offer not sent: " + e.getMessage());
+            }
+        }
+    }
+
+    private void onView(View newView) {
+        View old = view;
+        view = newView;
+        Set<Address> members = new HashSet<>(newView.getMembers());
+        for (Map.Entry<String, Address> entry : List.copyOf(addresses.entrySet())) {
+            if (!members.contains(entry.getValue())) {
+                addresses.remove(entry.getKey(), entry.getValue());
+                offers.remove(entry.getKey());
+                seen.remove(entry.getValue());
+            }
+        }
+        if (old == null
+                || !members.containsAll(old.getMembers())
+                || !new HashSet<>(old.getMembers()).containsAll(members)) {
+            publishOfferAsync();
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------------
+
+    private void ensureRunning() {
+        if (!"running".equals(state)) {
+            throw new CorcException(
+                    ErrorCategory.UNAVAILABLE, "the broker of " + config.organisation() + " is " + state);
+        }
+    }
+
+    private Object physicalAddress() {
+        Address local = channel.getAddress();
+        return local == null
+                ? null
+                : channel.down(new org.jgroups.Event(org.jgroups.Event.GET_PHYSICAL_ADDRESS, local));
+    }
+
+    private void shutdownExecutors() {
+        timers.shutdownNow();
+        workers.shutdownNow();
+    }
+
+    private static String nonce() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static Lease withState(Lease l, LeaseState state, String reason) {
+        return new Lease(
+                l.id(),
+                l.owner(),
+                l.requester(),
+                l.user(),
+                state,
+                l.resourceClass(),
+                l.created(),
+                l.expires(),
+                l.endpoint(),
+                l.resourceId(),
+                reason);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicLong count = new AtomicLong();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

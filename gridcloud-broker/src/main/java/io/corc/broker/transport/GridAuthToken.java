@@ -1,0 +1,144 @@
+package io.corc.broker.transport;
+
+import io.corc.broker.BrokerIdentity;
+import io.corc.broker.TrustStore;
+import io.corc.broker.TrustedMember;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.Optional;
+import org.jgroups.Address;
+import org.jgroups.Message;
+import org.jgroups.auth.AuthToken;
+
+/**
+ * JGroups AUTH token: a join or merge request carries the joiner's organisation, grid, identity public key, a
+ * timestamp and an Ed25519 signature over those and the joiner's JGroups address. The coordinator admits it only
+ * when the key is in its trust store under that organisation, the grid matches, the timestamp is fresh and the
+ * signature verifies. So only trusted organisations receive the group key of ASYM_ENCRYPT.
+ *
+ * <p>A token is signed afresh each time it is written. JGroups reads a received token through the public no-argument
+ * constructor and then asks the local (configured) token to {@link #authenticate} it.
+ */
+public final class GridAuthToken extends AuthToken {
+    private static final String CONTEXT = "corc-grid-auth/1";
+
+    // local side only
+    private BrokerIdentity identity;
+    private TrustStore trust;
+    private String localGrid;
+    private long maxSkewMillis;
+
+    // carried on the wire
+    private String organisation;
+    private String grid;
+    private byte[] publicKey = new byte[0];
+    private long timestamp;
+    private String address = "";
+    private byte[] signature = new byte[0];
+
+    /** For JGroups, which creates received tokens reflectively. */
+    public GridAuthToken() {}
+
+    GridAuthToken(BrokerIdentity identity, TrustStore trust, String grid, Duration maxSkew) {
+        this.identity = identity;
+        this.trust = trust;
+        this.localGrid = grid;
+        this.maxSkewMillis = maxSkew.toMillis();
+    }
+
+    @Override
+    public String getName() {
+        return GridAuthToken.class.getName();
+    }
+
+    @Override
+    public int size() {
+        return bytes().length;
+    }
+
+    @Override
+    public boolean authenticate(AuthToken token, Message msg) {
+        if (!(token instanceof GridAuthToken other) || trust == null || other.organisation == null) {
+            return false;
+        }
+        if (!localGrid.equals(other.grid)) {
+            return false;
+        }
+        if (Math.abs(System.currentTimeMillis() - other.timestamp) > maxSkewMillis) {
+            return false;
+        }
+        PublicKey key;
+        try {
+            key = BrokerIdentity.decodePublicKey(java.util.Base64.getEncoder().encodeToString(other.publicKey));
+        } catch (RuntimeException e) {
+            return false;
+        }
+        Optional<TrustedMember> member = trust.byFingerprint(BrokerIdentity.fingerprint(key));
+        if (member.isEmpty() || !member.get().organisation().equals(other.organisation)) {
+            return false;
+        }
+        Address source = msg == null ? null : msg.getSrc();
+        if (source != null && !source.toString().equals(other.address)) {
+            return false;
+        }
+        return BrokerIdentity.verify(key, other.signedData(), other.signature);
+    }
+
+    @Override
+    public void writeTo(DataOutput out) throws IOException {
+        if (identity != null) {
+            organisation = identity.organisation();
+            grid = localGrid;
+            publicKey = identity.publicKey().getEncoded();
+            timestamp = System.currentTimeMillis();
+            Address local = auth == null ? null : auth.getAddress();
+            address = local == null ? "" : local.toString();
+            signature = identity.sign(signedData());
+        }
+        out.writeUTF(organisation == null ? "" : organisation);
+        out.writeUTF(grid == null ? "" : grid);
+        out.writeLong(timestamp);
+        out.writeUTF(address);
+        out.writeShort(publicKey.length);
+        out.write(publicKey);
+        out.writeShort(signature.length);
+        out.write(signature);
+    }
+
+    @Override
+    public void readFrom(DataInput in) throws IOException {
+        organisation = in.readUTF();
+        grid = in.readUTF();
+        timestamp = in.readLong();
+        address = in.readUTF();
+        publicKey = new byte[in.readUnsignedShort()];
+        in.readFully(publicKey);
+        signature = new byte[in.readUnsignedShort()];
+        in.readFully(signature);
+    }
+
+    private byte[] signedData() {
+        String text = CONTEXT + "\n" + organisation + "\n" + grid + "\n" + timestamp + "\n" + address + "\n";
+        byte[] head = text.getBytes(StandardCharsets.UTF_8);
+        byte[] data = new byte[head.length + publicKey.length];
+        System.arraycopy(head, 0, data, 0, head.length);
+        System.arraycopy(publicKey, 0, data, head.length, publicKey.length);
+        return data;
+    }
+
+    private byte[] bytes() {
+        try {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            writeTo(new DataOutputStream(buffer));
+            return buffer.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.corc.broker.transport;
+
+import io.corc.api.CorcException;
+import io.corc.broker.BrokerConfig;
+import io.corc.broker.BrokerConfig.TransportSecurity;
+import io.corc.broker.BrokerIdentity;
+import io.corc.broker.TrustStore;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.jgroups.JChannel;
+import org.jgroups.protocols.ASYM_ENCRYPT;
+import org.jgroups.protocols.AUTH;
+import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FD_SOCK2;
+import org.jgroups.protocols.FRAG2;
+import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.MFC;
+import org.jgroups.protocols.TCP;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.protocols.UFC;
+import org.jgroups.protocols.UNICAST3;
+import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.protocols.pbcast.NAKACK2;
+import org.jgroups.protocols.pbcast.STABLE;
+import org.jgroups.stack.Protocol;
+
+/**
+ * The JGroups stack of a broker, built in code from its configuration (no XML, no system properties, so several
+ * brokers with different settings can share one JVM). TCP only, bound to the configured address, discovery by the
+ * configured initial hosts (TCPPING), diagnostics off, no UDP or multicast anywhere.
+ *
+ * <p>Security (default {@link TransportSecurity#ASYM}), bottom to top:
+ *
+ * <ul>
+ *   <li>ASYM_ENCRYPT, just below NAKACK2/UNICAST3: every message is encrypted with AES-256 (CBC, PKCS5 padding,
+ *       random IV per message) under a group key that the key server (the coordinator) sends to each admitted member
+ *       encrypted with that member's RSA-2048 public key; a new key is made when a member leaves, so a departed
+ *       member cannot read later traffic.
+ *   <li>AUTH, just below GMS, with {@link GridAuthToken}: a join or merge is accepted only from a member whose
+ *       identity key is in the trust store, so only trusted organisations get the group key.
+ * </ul>
+ *
+ * CBC gives confidentiality, not integrity: integrity and authenticity come from the Ed25519 signature of every
+ * application message, which the receivers check whatever the transport does.
+ */
+public final class GridStack {
+    private GridStack() {}
+
+    /** The channel's cluster name for a grid. */
+    public static String clusterName(String grid) {
+        return "corc-grid-" + grid;
+    }
+
+    public static JChannel channel(BrokerConfig config, BrokerIdentity identity, TrustStore trust) {
+        try {
+            JChannel channel = new JChannel(protocols(config, identity, trust));
+            channel.name(config.organisation());
+            channel.setDiscardOwnMessages(true);
+            return channel;
+        } catch (Exception e) {
+            throw new CorcException(
+                    io.corc.api.ErrorCategory.UNAVAILABLE,
+                    "could not set up the broker transport on " + config.bindAddress() + ":" + config.port() + ": "
+                            + e.getMessage(),
+                    "broker",
+                    "start",
+                    "check network.bind_address and network.port (is another broker using the port?)",
+                    e);
+        }
+    }
+
+    static List<Protocol> protocols(BrokerConfig config, BrokerIdentity identity, TrustStore trust) throws Exception {
+        long failure = config.failureTimeout().toMillis();
+        long merge = config.mergeInterval().toMillis();
+        TCP tcp = new TCP();
+        tcp.setBindAddress(InetAddress.getByName(config.bindAddress()));
+        tcp.setBindPort(config.port());
+        tcp.setValue("port_range", 0);
+        tcp.setValue("sock_conn_timeout", 300);
+        tcp.disableDiagnostics();
+        TCPPING ping = new TCPPING();
+        ping.setPortRange(0);
+        ping.initialHosts(initialHosts(config));
+        ping.asyncDiscovery(true);
+        MERGE3 merge3 = new MERGE3().setMinInterval(Math.max(100, merge / 2)).setMaxInterval(Math.max(200, merge));
+        FD_ALL3 fd = new FD_ALL3().setTimeout(failure).setInterval(Math.max(100, failure / 4));
+        VERIFY_SUSPECT2 verify = new VERIFY_SUSPECT2().setTimeout(Math.max(100, Math.min(1000, failure / 4)));
+        List<Protocol> stack = new ArrayList<>(List.of(tcp, ping, merge3, new FD_SOCK2(), fd, verify));
+        boolean secure = config.encryption() == TransportSecurity.ASYM;
+        if (secure) {
+            ASYM_ENCRYPT encrypt = new ASYM_ENCRYPT();
+            encrypt.setValue("sym_algorithm", "AES/CBC/PKCS5Padding");
+            encrypt.setValue("sym_iv_length", 16);
+            encrypt.setValue("sym_keylength", 256);
+            encrypt.setValue("asym_keylength", 2048);
+            encrypt.setChangeKeyOnLeave(true);
+            stack.add(encrypt);
+        }
+        NAKACK2 nakack = new NAKACK2().useMcastXmit(false);
+        stack.add(nakack);
+        stack.add(new UNICAST3());
+        STABLE stable = new STABLE();
+        stable.setValue("desired_avg_gossip", 5000L);
+        stable.setValue("max_bytes", 1_000_000L);
+        stack.add(stable);
+        if (secure) {
+            AUTH auth = new AUTH();
+            GridAuthToken token = new GridAuthToken(identity, trust, config.grid(), config.maxClockSkew());
+            auth.setAuthToken(token);
+            token.setAuth(auth);
+            stack.add(auth);
+        }
+        GMS gms = new GMS().printLocalAddress(false).setJoinTimeout(1000);
+        stack.add(gms);
+        stack.add(new MFC());
+        stack.add(new UFC());
+        stack.add(new FRAG2());
+        return stack;
+    }
+
+    private static List<InetSocketAddress> initialHosts(BrokerConfig config) {
+        List<InetSocketAddress> hosts = new ArrayList<>();
+        hosts.add(new InetSocketAddress(config.bindAddress(), config.port()));
+        for (String host : config.initialHosts()) {
+            int open = host.indexOf('[');
+            if (open <= 0 || !host.endsWith("]")) {
+                throw CorcException.invalidInput("initial host '" + host + "' is not host[port]");
+            }
+            hosts.add(new InetSocketAddress(
+                    host.substring(0, open), Integer.parseInt(host.substring(open + 1, host.length() - 1))));
+        }
+        return hosts;
+    }
+}

@@ -1,0 +1,93 @@
+package io.corc.broker;
+
+import static io.corc.broker.TestGrid.await;
+import static io.corc.broker.TestGrid.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.corc.api.CorcException;
+import io.corc.api.ErrorCategory;
+import io.corc.api.ResourceKind;
+import io.corc.broker.BrokerConfig.SharedClass;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two brokers: join, offers replicated, a request served locally and one served by the peer. */
+class GridBrokerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void servesLocallyThenThroughThePeerAndTearsDownOnRelease() {
+        try (TestGrid grid = new TestGrid(dir, "alpha", "beta")) {
+            GridBroker alpha =
+                    grid.start(grid.config("alpha", SharedClass.of("small", "local", 1, 1, Duration.ofHours(1)))
+                            .build());
+            GridBroker beta = grid.start(grid.config(
+                            "beta",
+                            SharedClass.of("big", "local", 1, 2, Duration.ofHours(1))
+                                    .withPrice(0.5))
+                    .build());
+            grid.awaitView(2);
+            await("alpha knows beta's offer", () -> alpha.offers().stream()
+                    .anyMatch(o -> o.organisation().equals("beta")
+                            && o.classes().get(0).available() == 2));
+            await("beta knows alpha's offer", () -> beta.offers().stream()
+                    .anyMatch(o -> o.organisation().equals("alpha")));
+
+            Lease local = alpha.request(request(1, Duration.ofMinutes(5), "ann"));
+            assertThat(local.owner()).isEqualTo("alpha");
+            assertThat(local.local()).isTrue();
+            assertThat(local.state()).isEqualTo(LeaseState.ACTIVE);
+            assertThat(Path.of(local.endpoint().host())).isDirectory();
+
+            Lease remote = alpha.request(request(1, Duration.ofMinutes(5), "ann"));
+            assertThat(remote.owner()).isEqualTo("beta");
+            assertThat(remote.requester()).isEqualTo("alpha");
+            assertThat(remote.state()).isEqualTo(LeaseState.ACTIVE);
+            Path sandbox = Path.of(remote.endpoint().host());
+            assertThat(sandbox).isDirectory();
+            assertThat(grid.corc("beta").get("local", ResourceKind.INSTANCE, remote.resourceId()))
+                    .isPresent();
+            assertThat(beta.leases()).extracting(Lease::id).contains(remote.id());
+            assertThat(alpha.metricsRegistry().value(BrokerMetrics.REQUEST_MESSAGES))
+                    .isEqualTo(4);
+            await("beta offers one free unit", () -> alpha.offers().stream()
+                    .anyMatch(o -> o.organisation().equals("beta")
+                            && o.classes().get(0).available() == 1));
+
+            Lease released = alpha.release(remote.id());
+            assertThat(released.state()).isEqualTo(LeaseState.RELEASED);
+            assertThat(Files.exists(sandbox)).isFalse();
+            assertThat(grid.corc("beta").get("local", ResourceKind.INSTANCE, remote.resourceId()))
+                    .isEmpty();
+            assertThat(beta.accounting()).anySatisfy(u -> {
+                assertThat(u.organisation()).isEqualTo("alpha");
+                assertThat(u.leasesGranted()).isEqualTo(1);
+                assertThat(u.activeLeases()).isZero();
+            });
+            assertThat(alpha.release(remote.id()).state()).isEqualTo(LeaseState.RELEASED);
+            assertThat(alpha.release(local.id()).state()).isEqualTo(LeaseState.RELEASED);
+            assertThat(Files.exists(Path.of(local.endpoint().host()))).isFalse();
+        }
+    }
+
+    @Test
+    void aRequestNobodyCanServeIsCapacityAndOneAboveEveryMaxLeaseIsInvalid() {
+        try (TestGrid grid = new TestGrid(dir, "alpha")) {
+            GridBroker alpha =
+                    grid.start(grid.config("alpha", SharedClass.of("small", "local", 1, 1, Duration.ofHours(1)))
+                            .build());
+
+            assertThatThrownBy(() -> alpha.request(request(64, Duration.ofMinutes(5), "ann")))
+                    .isInstanceOfSatisfying(
+                            CorcException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.CAPACITY));
+            assertThatThrownBy(() -> alpha.request(request(1, Duration.ofHours(3), "ann")))
+                    .isInstanceOfSatisfying(
+                            CorcException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.INVALID_INPUT));
+        }
+    }
+}
