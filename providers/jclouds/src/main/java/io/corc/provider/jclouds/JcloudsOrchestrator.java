@@ -36,6 +36,7 @@ import org.jclouds.compute.domain.NodeMetadata;
 import org.jclouds.compute.domain.Processor;
 import org.jclouds.compute.domain.Template;
 import org.jclouds.compute.domain.TemplateBuilder;
+import org.jclouds.openstack.nova.v2_0.compute.options.NovaTemplateOptions;
 import org.jclouds.rest.AuthorizationException;
 
 /**
@@ -85,7 +86,8 @@ final class JcloudsOrchestrator implements Orchestrator {
         if (context == null) {
             try {
                 ContextBuilder builder = ContextBuilder.newBuilder(settings.provider())
-                        .credentials(settings.identity(), settings.credential());
+                        .credentials(settings.identity(), settings.credential())
+                        .overrides(settings.overrides());
                 if (!settings.endpoint().isBlank()) {
                     builder.endpoint(settings.endpoint());
                 }
@@ -192,10 +194,11 @@ final class JcloudsOrchestrator implements Orchestrator {
         try {
             listener.onProgress("creating node (" + hardware.getId() + ")", 0, 2);
             TemplateBuilder builder = compute().templateBuilder().hardwareId(hardware.getId());
-            if (spec.image().id() != null) {
-                builder.imageId(spec.image().id());
-            }
+            String imageId = spec.image().id() != null ? spec.image().id() : settings.imageId();
             String region = region(spec);
+            if (!imageId.isBlank()) {
+                builder.imageId(scopedImageId(imageId, region));
+            }
             if (region != null) {
                 builder.locationId(region);
             }
@@ -204,7 +207,17 @@ final class JcloudsOrchestrator implements Orchestrator {
             metadata.put("corc-owner", "corc");
             metadata.put("corc-resource", id);
             template.getOptions().userMetadata(metadata).tags(List.of("corc", id));
-            if (!spec.sshPublicKeys().isEmpty()) {
+            if (!settings.securityGroups().isEmpty()) {
+                template.getOptions().securityGroups(settings.securityGroups());
+            }
+            if (template.getOptions() instanceof NovaTemplateOptions nova) {
+                // Nova: no security group of jclouds' own (the project's default or the configured ones apply),
+                // and the keys go in as cloud-init user data, so nothing needs SSH from jclouds or a key pair
+                nova.inboundPorts();
+                if (!spec.sshPublicKeys().isEmpty()) {
+                    nova.userData(cloudConfig(spec.sshPublicKeys()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            } else if (!spec.sshPublicKeys().isEmpty()) {
                 template.getOptions().authorizePublicKey(String.join("\n", spec.sshPublicKeys()));
             }
             Set<? extends NodeMetadata> nodes = compute().createNodesInGroup(settings.group(), 1, template);
@@ -219,13 +232,34 @@ final class JcloudsOrchestrator implements Orchestrator {
                 destroyQuietly(made.getId(), e);
             }
             e.getNodeErrors().keySet().forEach(made -> destroyQuietly(made.getId(), e));
+            // a server jclouds gave up on (Nova's ERROR, "No valid host", a time-out) is in neither list: find it
+            // by corc's metadata, so nothing of a failed start is left
+            try {
+                String left = nodeByMetadata(id);
+                if (left != null) {
+                    destroyQuietly(left, e);
+                }
+            } catch (CorcException lookup) {
+                e.addSuppressed(lookup);
+            }
             records.delete(RECORD_TYPE, id);
+            Throwable cause = firstCause(e);
+            String message = cause == null ? e.getMessage() : String.valueOf(cause.getMessage());
+            boolean quota = message.toLowerCase(java.util.Locale.ROOT).contains("quota");
+            // Nova answers a reached quota with 403, which jclouds calls an authorisation failure
+            ErrorCategory category = cause instanceof AuthorizationException && !quota
+                    ? ErrorCategory.AUTHENTICATION
+                    : ErrorCategory.CAPACITY;
             throw new CorcException(
-                    ErrorCategory.CAPACITY,
-                    "jclouds could not start a node at " + settings.provider() + ": " + e.getMessage(),
+                    category,
+                    "jclouds could not start a node at " + settings.provider() + ": " + message,
                     provider(),
                     "start",
-                    "try another hardware profile or region",
+                    category == ErrorCategory.AUTHENTICATION
+                            ? "check corc.providers.jclouds.identity and credential"
+                            : quota
+                                    ? "the project's quota is reached: stop something or ask for more"
+                                    : "try another hardware profile or region",
                     e);
         } catch (RuntimeException e) {
             if (node != null) {
@@ -234,6 +268,53 @@ final class JcloudsOrchestrator implements Orchestrator {
             records.delete(RECORD_TYPE, id);
             throw translate(e, "start");
         }
+    }
+
+    /** cloud-init user data that authorises the keys for the image's default user. */
+    static String cloudConfig(List<String> keys) {
+        StringBuilder yaml = new StringBuilder("#cloud-config\nssh_authorized_keys:\n");
+        keys.forEach(key -> yaml.append("  - \"")
+                .append(key.strip().replace("\\", "\\\\").replace("\"", "\\\""))
+                .append("\"\n"));
+        return yaml.toString();
+    }
+
+    /** The error behind a failed createNodesInGroup: a call's or a node's (e.g. Nova's "No valid host"). */
+    private static Throwable firstCause(RunNodesException e) {
+        Throwable found = null;
+        for (Throwable error : e.getExecutionErrors().values()) {
+            found = error;
+            break;
+        }
+        if (found == null) {
+            for (Throwable error : e.getNodeErrors().values()) {
+                found = error;
+                break;
+            }
+        }
+        while (found != null
+                && found.getCause() != null
+                && !(found instanceof AuthorizationException)
+                && !(found instanceof org.jclouds.rest.InsufficientResourcesException)
+                && (found instanceof java.util.concurrent.ExecutionException
+                        || found instanceof com.google.common.util.concurrent.UncheckedExecutionException)) {
+            found = found.getCause();
+        }
+        return found;
+    }
+
+    /** jclouds' OpenStack image ids are {@code region/uuid}; users give Nova's uuid. */
+    private String scopedImageId(String imageId, String region) {
+        if (!settings.openstack() || imageId.contains("/")) {
+            return imageId;
+        }
+        String location = region != null
+                ? region
+                : compute().listAssignableLocations().stream()
+                        .map(org.jclouds.domain.Location::getId)
+                        .findFirst()
+                        .orElse(null);
+        return location == null ? imageId : location + "/" + imageId;
     }
 
     private static byte[] bytes() {
@@ -260,7 +341,9 @@ final class JcloudsOrchestrator implements Orchestrator {
                         ? ErrorCategory.NOT_FOUND
                         : e instanceof org.jclouds.rest.InsufficientResourcesException
                                 ? ErrorCategory.CAPACITY
-                                : e instanceof IllegalArgumentException || e instanceof NullPointerException
+                                : e instanceof IllegalArgumentException
+                                                || e instanceof NullPointerException
+                                                || e instanceof java.util.NoSuchElementException
                                         ? ErrorCategory.INVALID_INPUT
                                         : ErrorCategory.UNAVAILABLE;
         String hint = category == ErrorCategory.AUTHENTICATION
@@ -329,8 +412,15 @@ final class JcloudsOrchestrator implements Orchestrator {
             if (host != null) {
                 endpoints.add(new Endpoint("ssh", host, node.getLoginPort() > 0 ? node.getLoginPort() : 22, user));
             }
-            if (node.getLocation() != null) {
-                details.put("location", node.getLocation().getId());
+            org.jclouds.domain.Location location = node.getLocation();
+            // a node's location may be its host (OpenStack): report the region or zone it belongs to
+            while (location != null
+                    && location.getScope() == org.jclouds.domain.LocationScope.HOST
+                    && location.getParent() != null) {
+                location = location.getParent();
+            }
+            if (location != null) {
+                details.put("location", location.getId());
             }
         }
         String expires = record.string("expires_at");
