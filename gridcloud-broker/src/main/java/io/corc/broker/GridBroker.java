@@ -173,12 +173,16 @@ public final class GridBroker implements BrokerService {
         } catch (Exception e) {
             shutdownExecutors();
             channel.close();
+            boolean refused = String.valueOf(e.getMessage()).contains("authentication failed");
             throw new CorcException(
-                    ErrorCategory.UNAVAILABLE,
+                    refused ? ErrorCategory.AUTHENTICATION : ErrorCategory.UNAVAILABLE,
                     "could not join grid " + config.grid() + ": " + e.getMessage(),
                     "broker",
                     "start",
-                    "check network.bind_address/port and that the port is free",
+                    refused
+                            ? "the members do not trust this key (" + identity.fingerprint() + ") for grid "
+                                    + config.grid() + ": send them the line of 'corc broker keygen' to add"
+                            : "check network.bind_address/port and that the port is free",
                     e);
         }
         state = "running";
