@@ -55,6 +55,7 @@ final class CommandTree {
                 "unspawn",
                 new TopLevel(
                         SpawnCommands.UNSPAWN_DESCRIPTION, () -> new CommandLine(new SpawnCommands.Unspawn(context))));
+        commands.put("broker", new TopLevel(BrokerCommands.DESCRIPTION, () -> BrokerCommands.tree(context)));
         for (OrchestratorFactory factory : PluginRegistry.loadProviders(CommandTree.class.getClassLoader())) {
             commands.put(factory.name(), new TopLevel(factory.description(), () -> providerCommands(context, factory)));
         }
@@ -66,6 +67,9 @@ final class CommandTree {
             if (everything || name.equals(addressed)) {
                 CommandLine full = command.full().get();
                 mixGlobalOptions(full, context.global);
+                if (name.equals("broker")) {
+                    BrokerCommands.describeConfigOption(full); // --config names broker.yaml there
+                }
                 root.addSubcommand(name, full);
             } else {
                 root.addSubcommand(name, standIn(command.description()));
