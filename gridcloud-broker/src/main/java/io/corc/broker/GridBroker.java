@@ -419,6 +419,10 @@ public final class GridBroker implements BrokerService {
     private record Candidate(String organisation, ResourceClass resourceClass, long latency) {}
 
     private Lease tryLocal(LeaseRequest request, List<String> refusals) {
+        String member = request.options().get(LeaseRequest.OPTION_MEMBER);
+        if (member != null && !member.equals(config.organisation())) {
+            return null;
+        }
         List<SharedClass> classes = new ArrayList<>(owner.ledger().classes());
         classes.sort(Comparator.comparingDouble(SharedClass::pricePerHour).thenComparingInt(SharedClass::priority));
         for (SharedClass c : classes) {
@@ -437,7 +441,7 @@ public final class GridBroker implements BrokerService {
 
     /** Matching peer classes with a free unit: cheapest first, then most free units, then lowest latency. */
     private List<Candidate> rank(LeaseRequest request) {
-        String preferred = request.options().get("member");
+        String preferred = request.options().get(LeaseRequest.OPTION_MEMBER);
         List<Candidate> candidates = new ArrayList<>();
         for (MemberOffer offer : offers.current()) {
             if (offer.organisation().equals(config.organisation()) || !addresses.containsKey(offer.organisation())) {
@@ -497,7 +501,7 @@ public final class GridBroker implements BrokerService {
     }
 
     private static boolean regionMatches(List<String> regions, LeaseRequest request) {
-        String region = request.options().get("region");
+        String region = request.options().get(LeaseRequest.OPTION_REGION);
         return region == null || regions.isEmpty() || regions.contains(region);
     }
 

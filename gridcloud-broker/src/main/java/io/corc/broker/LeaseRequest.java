@@ -35,4 +35,14 @@ public record LeaseRequest(
         }
         options = options == null ? Map.of() : Map.copyOf(options);
     }
+
+    /** Option keys the broker understands: a region the unit must run in, and a member to ask first and only. */
+    public static final String OPTION_REGION = "region";
+
+    public static final String OPTION_MEMBER = "member";
+
+    /** A copy with {@code newOptions} instead of {@link #options()}. */
+    public LeaseRequest withOptions(Map<String, String> newOptions) {
+        return new LeaseRequest(minCores, minMemoryGb, gpus, gpuType, ttl, sshPublicKey, user, newOptions);
+    }
 }
