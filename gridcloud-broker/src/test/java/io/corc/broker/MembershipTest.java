@@ -67,10 +67,9 @@ class MembershipTest {
     void afterAPartitionHealsTheViewsMergeAndTheOwnersUnitIsStillGrantedOnce() {
         try (TestGrid grid = new TestGrid(dir, "alpha", "beta", "gamma")) {
             GridBroker alpha =
-                    grid.start(grid.config("alpha", SharedClass.of("one", "local", 1, 1, Duration.ofHours(1)))
-                            .build());
-            GridBroker beta = grid.start(grid.config("beta").build());
-            GridBroker gamma = grid.start(grid.config("gamma").build());
+                    grid.start(fast(grid.config("alpha", SharedClass.of("one", "local", 1, 1, Duration.ofHours(1)))));
+            GridBroker beta = grid.start(fast(grid.config("beta")));
+            GridBroker gamma = grid.start(fast(grid.config("gamma")));
             grid.awaitView(3);
             await("gamma sees alpha's unit", () -> gamma.offers().stream()
                     .anyMatch(o -> o.organisation().equals("alpha")
@@ -111,6 +110,13 @@ class MembershipTest {
             assertThat(gamma.request(request(1, Duration.ofMinutes(5), "gil")).owner())
                     .isEqualTo("alpha");
         }
+    }
+
+    /** Failure detection and merging at their quickest for this test. */
+    private static BrokerConfig fast(BrokerConfig.Builder config) {
+        return config.failureTimeout(Duration.ofMillis(1200))
+                .mergeInterval(Duration.ofMillis(1200))
+                .build();
     }
 
     /** Inserts DISCARD into every channel so that the two sides drop each other's messages. */
