@@ -8,6 +8,7 @@ import io.corc.core.Corc;
 import io.corc.core.gc.StartIntents;
 import io.corc.core.placement.Budgets;
 import io.corc.provider.ec2.FakeEc2;
+import io.corc.provider.jclouds.FakeNova;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * killed with SIGKILL ({@code kill -9}) at one step of the orchestration, chosen with the test-only {@link
  * TestPause} ({@code CORC_TEST_PAUSE_AT}); afterwards {@code corc gc --apply} in this JVM must find and remove
  * everything the dead start made, and nothing may be left: at the local provider (sandbox directories and records)
- * and at EC2 ({@link FakeEc2} on WireMock in this JVM, so the cloud's state outlives the killed process).
+ * and at EC2 ({@link FakeEc2} on WireMock in this JVM, so the cloud's state outlives the killed process) and at
+ * OpenStack Nova through jclouds ({@link FakeNova}, likewise).
  */
 class CrashSafetyTest {
     @TempDir
@@ -36,11 +38,15 @@ class CrashSafetyTest {
     Path tmp;
 
     private FakeEc2 ec2;
+    private FakeNova nova;
 
     @AfterEach
     void tearDown() {
         if (ec2 != null) {
             ec2.shutdown();
+        }
+        if (nova != null) {
+            nova.shutdown();
         }
     }
 
@@ -133,6 +139,39 @@ class CrashSafetyTest {
         Corc corc =
                 Corc.builder().home(home).environment(Map.of("USER", "crash")).build();
         assertThat(corc.records().list("ec2-instance")).as("ec2 records").isEmpty();
+        assertNoCorcRecordsLeft(corc);
+        assertThat(cli.run("--config", config.toString(), "gc").out()).contains("Nothing");
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {"corc:intent", "jclouds:record", "jclouds:node", "corc:started", "corc:spend", "corc:auto-stop"})
+    void aStartAtOpenStackNovaKilledAtEachStepIsCleanedUpByGc(String step) throws Exception {
+        nova = new FakeNova();
+        Path config = Files.writeString(
+                tmp.resolve("config.yaml"),
+                JcloudsNovaCliTest.novaConfig(nova)); // no budget cap: jclouds offers have no price to check
+
+        killAt(step, config, "jclouds", "orchestration", "instance", "start", "--name", "crash", "--ttl", "1h");
+
+        if (step.startsWith("jclouds:node") || step.startsWith("corc:s") || step.startsWith("corc:a")) {
+            assertThat(nova.live())
+                    .as("the start created a server before it was killed")
+                    .isNotEmpty();
+        }
+        CliRunner cli = new CliRunner(home).env("USER", "crash");
+        CliRunner.Result listed = cli.run("--config", config.toString(), "gc");
+        assertThat(listed.code()).as(listed.toString()).isZero();
+        assertThat(listed.out()).contains("start-");
+        CliRunner.Result applied = cli.run("--config", config.toString(), "gc", "--apply");
+        assertThat(applied.code()).as(applied.toString()).isZero();
+
+        assertThat(nova.live()).as("servers at Nova").isEmpty();
+        Corc corc =
+                Corc.builder().home(home).environment(Map.of("USER", "crash")).build();
+        assertThat(corc.records().list("jclouds-instance"))
+                .as("jclouds records")
+                .isEmpty();
         assertNoCorcRecordsLeft(corc);
         assertThat(cli.run("--config", config.toString(), "gc").out()).contains("Nothing");
     }

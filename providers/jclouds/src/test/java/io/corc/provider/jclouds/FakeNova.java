@@ -30,18 +30,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Compute "Servers", "Flavors", "Images (deprecated proxy)", "Extensions"), trimmed to the fields listed there; each
  * server goes BUILD -> ACTIVE on its next read, or ERROR with a fault when a test asks for no valid host.
  */
-final class FakeNova implements ResponseDefinitionTransformerV2 {
+public final class FakeNova implements ResponseDefinitionTransformerV2 {
     static final String TOKEN = "gAAAAABf-corc-test-token";
     static final String PROJECT_ID = "5b3fd5c8ab1a4ec7b5ea4c8a0d8c9e11";
     private static final Gson GSON = new GsonBuilder().serializeNulls().create();
 
     /** A server as Nova keeps it. */
-    static final class Server {
-        final String id = UUID.randomUUID().toString();
+    public static final class Server {
+        public final String id = UUID.randomUUID().toString();
         final String name;
         final String flavorId;
         final String imageId;
-        final Map<String, String> metadata;
+        public final Map<String, String> metadata;
         final String userData;
         final Instant created = Instant.now();
         String status = "BUILD";
@@ -67,7 +67,7 @@ final class FakeNova implements ResponseDefinitionTransformerV2 {
 
     private final WireMockServer server;
 
-    FakeNova() {
+    public FakeNova() {
         server = new WireMockServer(WireMockConfiguration.options()
                 .bindAddress("127.0.0.1")
                 .dynamicPort()
@@ -76,7 +76,8 @@ final class FakeNova implements ResponseDefinitionTransformerV2 {
         server.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200)));
     }
 
-    String keystone() {
+    /** The Keystone v3 endpoint ({@code OS_AUTH_URL}). */
+    public String keystone() {
         return base() + "/identity/v3";
     }
 
@@ -88,11 +89,12 @@ final class FakeNova implements ResponseDefinitionTransformerV2 {
         return base() + "/compute/v2.1";
     }
 
-    void shutdown() {
+    public void shutdown() {
         server.stop();
     }
 
-    synchronized List<Server> live() {
+    /** Servers not deleted. */
+    public synchronized List<Server> live() {
         return servers.values().stream().filter(s -> !s.deleted).toList();
     }
 
@@ -331,7 +333,7 @@ final class FakeNova implements ResponseDefinitionTransformerV2 {
         return view;
     }
 
-    static final String UBUNTU = "70a599e0-31e7-49b7-b260-868f441e862b";
+    public static final String UBUNTU = "70a599e0-31e7-49b7-b260-868f441e862b";
     static final String CIRROS = "155d900f-4e14-4e4c-a73d-069cbf4541e6";
 
     private Map<String, Object> image(String id, String name) {
@@ -387,7 +389,7 @@ final class FakeNova implements ResponseDefinitionTransformerV2 {
     }
 
     /** The requests answered, as {@code METHOD /path}, oldest first. */
-    List<String> requests() {
+    public List<String> requests() {
         return new ArrayList<>(requests);
     }
 }
