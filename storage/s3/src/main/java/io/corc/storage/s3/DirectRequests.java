@@ -15,6 +15,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,6 +30,7 @@ import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * GET and PUT of whole small objects on an S3-compatible endpoint with path-style addressing, over the JDK's HTTP
@@ -83,23 +85,75 @@ final class DirectRequests {
     /** PUT of {@code data} with its MD5; returns the ETag the store answered. */
     String put(String bucket, String key, byte[] data, byte[] md5) {
         String contentMd5 = Base64.getEncoder().encodeToString(md5);
-        Answer answer = send("PUT", bucket, key, data, contentMd5);
+        Answer answer = send("PUT", bucket, key, Map.of(), data, contentMd5);
         return answer.etag();
     }
 
     /** GET of a whole object; the caller reads and closes the body. */
     Answer get(String bucket, String key) {
-        return send("GET", bucket, key, null, null);
+        return send("GET", bucket, key, Map.of(), null, null);
     }
 
-    private Answer send(String method, String bucket, String key, byte[] body, String contentMd5) {
+    /** GET of {@code length} bytes from {@code offset} ({@code Range}); the caller reads and closes the body. */
+    Answer getRange(String bucket, String key, long offset, long length) {
+        if (length <= 0) {
+            return get(bucket, key);
+        }
+        return send("GET", bucket, key, Map.of(), null, null, "bytes=" + offset + "-" + (offset + length - 1));
+    }
+
+    /** One page of objects under {@code prefix}, as the SDK's ListObjectsV2 gives it. */
+    record ListPage(List<S3Object> objects, List<String> commonPrefixes, String nextToken) {}
+
+    /**
+     * One page of ListObjectsV2 ({@code delimiter} and {@code token} may be {@code null}); keys come URL-encoded
+     * ({@code encoding-type=url}, as the SDK asks for them) so that any key survives the XML, and are decoded here.
+     */
+    ListPage list(String bucket, String prefix, String delimiter, String token) {
+        Map<String, String> query = new TreeMap<>();
+        query.put("list-type", "2");
+        query.put("encoding-type", "url");
+        query.put("prefix", prefix == null ? "" : prefix);
+        if (delimiter != null) {
+            query.put("delimiter", delimiter);
+        }
+        if (token != null) {
+            query.put("continuation-token", token);
+        }
+        Answer answer = send("GET", bucket, null, query, null, null);
+        String xml;
+        try (InputStream in = answer.body()) {
+            xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw SdkClientException.builder()
+                    .message("listing from " + endpoint + " broke off: " + e)
+                    .cause(e)
+                    .build();
+        }
+        return ListingXml.parse(xml);
+    }
+
+    private Answer send(
+            String method, String bucket, String key, Map<String, String> query, byte[] body, String contentMd5) {
+        return send(method, bucket, key, query, body, contentMd5, null);
+    }
+
+    /** @param range a {@code Range} header (not signed, as the SDK leaves it), or {@code null} */
+    private Answer send(
+            String method,
+            String bucket,
+            String key,
+            Map<String, String> query,
+            byte[] body,
+            String contentMd5,
+            String range) {
         SdkException last = null;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             if (attempt > 1) {
                 backoff(attempt);
             }
             try {
-                Signed request = request(method, bucket, key, body, contentMd5);
+                Signed request = request(method, bucket, key, query, body, contentMd5);
                 HttpURLConnection connection =
                         (HttpURLConnection) request.uri().toURL().openConnection();
                 connection.setRequestMethod(method);
@@ -111,6 +165,9 @@ final class DirectRequests {
                         connection.setRequestProperty(name, value);
                     }
                 });
+                if (range != null) {
+                    connection.setRequestProperty("Range", range);
+                }
                 if (body != null) {
                     connection.setDoOutput(true);
                     connection.setFixedLengthStreamingMode(body.length);
@@ -119,6 +176,12 @@ final class DirectRequests {
                     }
                 }
                 int status = connection.getResponseCode();
+                if (range != null && status == 200) {
+                    // the store sent the whole object: refuse it rather than write it at the range's offset
+                    connection.getInputStream().close();
+                    throw SdkClientException.create(endpoint + " ignored the Range header of a GET of key '" + key
+                            + "' (answered 200, not 206 Partial Content)");
+                }
                 if (status / 100 == 2) {
                     return new Answer(
                             status,
@@ -176,8 +239,16 @@ final class DirectRequests {
     record Signed(URI uri, Map<String, String> headers) {}
 
     Signed request(String method, String bucket, String key, byte[] body, String contentMd5) {
-        String path = endpoint.getRawPath() + "/" + encode(bucket) + "/" + encodePath(key);
-        URI uri = URI.create(endpoint.getScheme() + "://" + endpoint.getRawAuthority() + path);
+        return request(method, bucket, key, Map.of(), body, contentMd5);
+    }
+
+    /** As above, with query parameters ({@code key} {@code null}: the bucket itself, as for a listing). */
+    Signed request(
+            String method, String bucket, String key, Map<String, String> query, byte[] body, String contentMd5) {
+        String path = endpoint.getRawPath() + "/" + encode(bucket) + (key == null ? "" : "/" + encodePath(key));
+        String canonicalQuery = canonicalQuery(query);
+        URI uri = URI.create(endpoint.getScheme() + "://" + endpoint.getRawAuthority() + path
+                + (canonicalQuery.isEmpty() ? "" : "?" + canonicalQuery));
         Map<String, String> headers = new TreeMap<>();
         headers.put("host", hostHeader(uri));
         headers.put(
@@ -190,20 +261,41 @@ final class DirectRequests {
         if (identity instanceof AwsSessionCredentials session) {
             headers.put("x-amz-security-token", session.sessionToken());
         }
-        headers.put("authorization", authorization(method, path, headers, identity));
+        headers.put("authorization", authorization(method, path, canonicalQuery, headers, identity));
         return new Signed(uri, headers);
+    }
+
+    /** Parameters sorted by name, names and values percent-encoded as Signature V4 wants them. */
+    static String canonicalQuery(Map<String, String> query) {
+        StringBuilder text = new StringBuilder();
+        new TreeMap<>(query).forEach((name, value) -> {
+            if (text.length() > 0) {
+                text.append('&');
+            }
+            text.append(encode(name)).append('=').append(encode(value));
+        });
+        return text.toString();
     }
 
     /** The {@code Authorization} header of Signature V4 for S3 (path not double-encoded, no query). */
     String authorization(String method, String path, Map<String, String> sortedHeaders, AwsCredentials identity) {
+        return authorization(method, path, "", sortedHeaders, identity);
+    }
+
+    private String authorization(
+            String method,
+            String path,
+            String canonicalQuery,
+            Map<String, String> sortedHeaders,
+            AwsCredentials identity) {
         String amzDate = sortedHeaders.get("x-amz-date");
         String date = amzDate.substring(0, 8);
         StringBuilder canonicalHeaders = new StringBuilder();
         sortedHeaders.forEach((name, value) ->
                 canonicalHeaders.append(name).append(':').append(value.strip()).append('\n'));
         String signedHeaders = String.join(";", sortedHeaders.keySet());
-        String canonicalRequest = method + "\n" + path + "\n\n" + canonicalHeaders + "\n" + signedHeaders + "\n"
-                + sortedHeaders.get("x-amz-content-sha256");
+        String canonicalRequest = method + "\n" + path + "\n" + canonicalQuery + "\n" + canonicalHeaders + "\n"
+                + signedHeaders + "\n" + sortedHeaders.get("x-amz-content-sha256");
         String scope = date + "/" + region + "/s3/aws4_request";
         String stringToSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + hex(sha256(canonicalRequest));
         String signature = hex(hmac(key(identity.secretAccessKey(), date), stringToSign));

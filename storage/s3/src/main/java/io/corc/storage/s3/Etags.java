@@ -58,6 +58,65 @@ final class Etags {
         return crc32cText(crc.getValue());
     }
 
+    /**
+     * The CRC32C of two byte runs one after the other, from the CRC32C of each and the second's length: zlib's
+     * {@code crc32_combine} (multiplying by x^(8 len2) in GF(2), by repeated squaring of the zero-byte operator)
+     * with the Castagnoli polynomial. Lets the ranges of a download be checked as they arrive, in any order.
+     */
+    static long crc32cCombine(long crc1, long crc2, long length2) {
+        if (length2 <= 0) {
+            return crc1;
+        }
+        long[] even = new long[32];
+        long[] odd = new long[32];
+        odd[0] = 0x82F63B78L; // the reflected Castagnoli polynomial: the operator for one zero bit
+        long row = 1;
+        for (int n = 1; n < 32; n++) {
+            odd[n] = row;
+            row <<= 1;
+        }
+        gf2Square(even, odd); // two zero bits
+        gf2Square(odd, even); // four zero bits
+        long crc = crc1;
+        long remaining = length2;
+        do {
+            gf2Square(even, odd); // the first round makes one zero byte
+            if ((remaining & 1) != 0) {
+                crc = gf2Times(even, crc);
+            }
+            remaining >>= 1;
+            if (remaining == 0) {
+                break;
+            }
+            gf2Square(odd, even);
+            if ((remaining & 1) != 0) {
+                crc = gf2Times(odd, crc);
+            }
+            remaining >>= 1;
+        } while (remaining != 0);
+        return (crc ^ crc2) & 0xffffffffL;
+    }
+
+    private static long gf2Times(long[] matrix, long vector) {
+        long sum = 0;
+        int i = 0;
+        long v = vector;
+        while (v != 0) {
+            if ((v & 1) != 0) {
+                sum ^= matrix[i];
+            }
+            v >>>= 1;
+            i++;
+        }
+        return sum;
+    }
+
+    private static void gf2Square(long[] square, long[] matrix) {
+        for (int n = 0; n < 32; n++) {
+            square[n] = gf2Times(matrix, matrix[n]);
+        }
+    }
+
     static String crc32cText(long value) {
         return String.format("crc32c:%08x", value);
     }

@@ -40,12 +40,16 @@ final class S3Objects {
     /** User metadata recording the part size of a multipart upload, so a reader can verify the composite ETag. */
     static final String PART_SIZE_METADATA = "corc-part-size";
 
-    private final S3Client s3;
+    private final java.util.function.Supplier<S3Client> s3;
     private final DirectRequests direct;
     private final S3Settings settings;
     private final ExecutorService pool;
 
-    S3Objects(S3Client s3, DirectRequests direct, S3Settings settings, ExecutorService pool) {
+    S3Objects(
+            java.util.function.Supplier<S3Client> s3,
+            DirectRequests direct,
+            S3Settings settings,
+            ExecutorService pool) {
         this.s3 = s3;
         this.direct = direct;
         this.settings = settings;
@@ -108,12 +112,14 @@ final class S3Objects {
         String etag = direct != null
                 ? call(() -> direct.put(bucket, key, data, md5), what, bucket)
                 : call(
-                                () -> s3.putObject(
-                                        b -> b.bucket(bucket)
-                                                .key(key)
-                                                .contentLength(size)
-                                                .contentMD5(Base64.getEncoder().encodeToString(md5)),
-                                        RequestBody.fromBytes(data)),
+                                () -> s3.get()
+                                        .putObject(
+                                                b -> b.bucket(bucket)
+                                                        .key(key)
+                                                        .contentLength(size)
+                                                        .contentMD5(Base64.getEncoder()
+                                                                .encodeToString(md5)),
+                                                RequestBody.fromBytes(data)),
                                 what,
                                 bucket)
                         .eTag();
@@ -132,7 +138,7 @@ final class S3Objects {
             if (pending.key().equals(key)) {
                 try {
                     ListPartsResponse parts =
-                            s3.listParts(b -> b.bucket(bucket).key(key).uploadId(pending.uploadId()));
+                            s3.get().listParts(b -> b.bucket(bucket).key(key).uploadId(pending.uploadId()));
                     Map<Integer, Part> done = new java.util.HashMap<>();
                     parts.parts().forEach(p -> done.put(p.partNumber(), p));
                     Part first = done.get(1);
@@ -146,7 +152,7 @@ final class S3Objects {
             }
         }
         String id = call(
-                        () -> s3.createMultipartUpload(b -> b.bucket(bucket)
+                        () -> s3.get().createMultipartUpload(b -> b.bucket(bucket)
                                 .key(key)
                                 .metadata(Map.of(PART_SIZE_METADATA, Long.toString(partSize)))),
                         "start a multipart upload of key '" + key + "'",
@@ -158,9 +164,9 @@ final class S3Objects {
     /** Unfinished multipart uploads of exactly {@code key}, newest first; empty where the store cannot list them. */
     List<MultipartUpload> pendingUploads(String bucket, String keyPrefix) {
         try {
-            List<MultipartUpload> uploads = new ArrayList<>(
-                    s3.listMultipartUploads(b -> b.bucket(bucket).prefix(keyPrefix))
-                            .uploads());
+            List<MultipartUpload> uploads = new ArrayList<>(s3.get()
+                    .listMultipartUploads(b -> b.bucket(bucket).prefix(keyPrefix))
+                    .uploads());
             uploads.sort((a, b) -> b.initiated().compareTo(a.initiated()));
             return uploads;
         } catch (SdkException e) {
@@ -189,14 +195,15 @@ final class S3Objects {
             return md5; // uploaded by an earlier, interrupted run
         }
         String etag = call(
-                        () -> s3.uploadPart(
-                                b -> b.bucket(bucket)
-                                        .key(key)
-                                        .uploadId(uploadId)
-                                        .partNumber(number)
-                                        .contentLength(length)
-                                        .contentMD5(Base64.getEncoder().encodeToString(md5)),
-                                RequestBody.fromBytes(data)),
+                        () -> s3.get()
+                                .uploadPart(
+                                        b -> b.bucket(bucket)
+                                                .key(key)
+                                                .uploadId(uploadId)
+                                                .partNumber(number)
+                                                .contentLength(length)
+                                                .contentMD5(Base64.getEncoder().encodeToString(md5)),
+                                        RequestBody.fromBytes(data)),
                         "upload part " + number + " of " + file + " to key '" + key + "'",
                         bucket)
                 .eTag();
@@ -215,8 +222,10 @@ final class S3Objects {
         }
         String expected = Etags.combine(digests, true);
         String etag = call(
-                        () -> s3.completeMultipartUpload(b ->
-                                b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(u -> u.parts(parts))),
+                        () -> s3.get().completeMultipartUpload(b -> b.bucket(bucket)
+                                .key(key)
+                                .uploadId(uploadId)
+                                .multipartUpload(u -> u.parts(parts))),
                         "complete the upload of key '" + key + "'",
                         bucket)
                 .eTag();
@@ -284,9 +293,18 @@ final class S3Objects {
                     for (int i = 0; i < plan.count(); i++) {
                         long offset = i * plan.partSize();
                         long length = Math.min(plan.partSize(), size - offset);
+                        // each range hashed as it arrives (CRC32Cs are combined afterwards): no second pass
+                        // over the finished file
                         ranges.add(CompletableFuture.supplyAsync(
                                 () -> getRange(
-                                        bucket, key, part, offset, length, false, crc ? Hash.NONE : Hash.MD5, progress),
+                                        bucket,
+                                        key,
+                                        part,
+                                        offset,
+                                        length,
+                                        false,
+                                        crc ? Hash.CRC32C : Hash.MD5,
+                                        progress),
                                 pool));
                     }
                     return CompletableFuture.allOf(ranges.toArray(CompletableFuture[]::new))
@@ -295,7 +313,11 @@ final class S3Objects {
                                         List<byte[]> digests = ranges.stream()
                                                 .map(CompletableFuture::join)
                                                 .toList();
-                                        if (!crc && plan.checksum() != null && Etags.parts(plan.checksum()) == 0) {
+                                        if (crc) {
+                                            digests = List.of(combineCrc32c(digests, plan.partSize(), size));
+                                        } else if (!crc
+                                                && plan.checksum() != null
+                                                && Etags.parts(plan.checksum()) == 0) {
                                             // one MD5 over the whole object: hash the assembled file
                                             digests = List.of(md5Of(part, size));
                                         }
@@ -317,14 +339,17 @@ final class S3Objects {
     void downloadSmall(String bucket, String key, long size, String expected, Path target, TransferProgress progress) {
         Path part = LocalTrees.partFile(target);
         try {
-            downloadWhole(bucket, key, size, expected, part, target, progress);
-        } catch (CorcException e) {
-            if (!isMismatch(e)) {
-                throw e;
+            try {
+                downloadWhole(bucket, key, size, expected, part, target, progress);
+            } catch (CorcException e) {
+                if (!isMismatch(e)) {
+                    throw e;
+                }
+                downloadWhole(bucket, key, size, expected, part, target, progress); // once more, as download does
             }
-            downloadWhole(bucket, key, size, expected, part, target, progress); // once more, as download does
-        } finally {
-            deleteQuietly(part);
+        } catch (RuntimeException e) {
+            deleteQuietly(part); // after a success the part file is the target: nothing to remove
+            throw e;
         }
     }
 
@@ -333,6 +358,17 @@ final class S3Objects {
         boolean crc = Etags.isCrc32c(expected);
         byte[] digest = getRange(bucket, key, part, 0, size, true, crc ? Hash.CRC32C : Hash.MD5, progress);
         finish(bucket, key, part, target, expected, List.of(digest), false);
+    }
+
+    /** The CRC32C (4 bytes) of the whole object from those of its ranges of {@code partSize} bytes, in order. */
+    static byte[] combineCrc32c(List<byte[]> rangeCrcs, long partSize, long size) {
+        long crc = 0; // the CRC32C of nothing
+        for (int i = 0; i < rangeCrcs.size(); i++) {
+            long length = Math.min(partSize, size - i * partSize);
+            long range = ByteBuffer.wrap(rangeCrcs.get(i)).getInt() & 0xffffffffL;
+            crc = i == 0 ? range : Etags.crc32cCombine(crc, range, length);
+        }
+        return ByteBuffer.allocate(4).putInt((int) crc).array();
     }
 
     /** What a GET computes over the bytes as they arrive. */
@@ -357,7 +393,7 @@ final class S3Objects {
         String checksum = expected;
         HeadObjectResponse head = null;
         if (checksum == null || Etags.parts(checksum) > 0) {
-            head = call(() -> s3.headObject(b -> b.bucket(bucket).key(key)), "read key '" + key + "'", bucket);
+            head = call(() -> s3.get().headObject(b -> b.bucket(bucket).key(key)), "read key '" + key + "'", bucket);
             if (checksum == null) {
                 checksum = Etags.normalise(head.eTag());
             }
@@ -397,10 +433,16 @@ final class S3Objects {
         java.util.zip.CRC32C crc = hash == Hash.CRC32C ? new java.util.zip.CRC32C() : null;
         long written = 0;
         String what = "download key '" + key + "'";
-        try (InputStream in = whole && direct != null
-                        ? call(() -> direct.get(bucket, key), what, bucket).body()
+        try (InputStream in = direct != null
+                        ? call(
+                                        () -> whole
+                                                ? direct.get(bucket, key)
+                                                : direct.getRange(bucket, key, offset, length),
+                                        what,
+                                        bucket)
+                                .body()
                         : call(
-                                () -> s3.getObject(b -> {
+                                () -> s3.get().getObject(b -> {
                                     b.bucket(bucket).key(key);
                                     if (!whole && length > 0) {
                                         b.range("bytes=" + offset + "-" + (offset + length - 1));
@@ -560,11 +602,14 @@ final class S3Objects {
 
     /** Opens {@code part} for writing, empty, created with mode 0600 (a leftover of an earlier run is replaced). */
     private static FileChannel createPrivate(Path part) throws IOException {
-        Files.deleteIfExists(part);
-        return FileChannel.open(
-                part,
-                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                SecureFiles.privateFileAttributes(part.getParent()));
+        Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            return FileChannel.open(part, options, SecureFiles.privateFileAttributes(part.getParent()));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // a leftover of an interrupted run: deleted only now, so the common case costs one system call
+            Files.deleteIfExists(part);
+            return FileChannel.open(part, options, SecureFiles.privateFileAttributes(part.getParent()));
+        }
     }
 
     private static void createSparse(Path part, long size) {

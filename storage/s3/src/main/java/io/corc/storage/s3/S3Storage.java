@@ -49,7 +49,8 @@ public final class S3Storage implements Storage {
     static final String NAME = "s3";
     private static final int DELETE_BATCH = 1000;
 
-    private final S3Client s3;
+    private final java.util.function.Supplier<S3Client> s3;
+    private final DirectRequests direct;
     private final S3Settings settings;
     private final S3Objects objects;
     private final String defaultBucket;
@@ -57,12 +58,13 @@ public final class S3Storage implements Storage {
 
     /** @param direct the lean path for small objects, or {@code null} to use the SDK for everything */
     S3Storage(
-            S3Client s3,
+            java.util.function.Supplier<S3Client> s3,
             DirectRequests direct,
             S3Settings settings,
             String defaultBucket,
             software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentials) {
         this.s3 = requireNonNull(s3, "s3 is null");
+        this.direct = direct;
         this.credentials = requireNonNull(credentials, "credentials is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.defaultBucket = defaultBucket;
@@ -95,10 +97,10 @@ public final class S3Storage implements Storage {
     public CheckResult check() {
         try {
             if (defaultBucket != null) {
-                s3.headBucket(b -> b.bucket(defaultBucket));
+                s3.get().headBucket(b -> b.bucket(defaultBucket));
                 return CheckResult.ok(NAME, "bucket '" + defaultBucket + "' at " + settings.describeEndpoint());
             }
-            int buckets = s3.listBuckets().buckets().size();
+            int buckets = s3.get().listBuckets().buckets().size();
             return CheckResult.ok(NAME, settings.describeEndpoint() + " answers (" + buckets + " buckets)");
         } catch (NoSuchBucketException e) {
             return CheckResult.ok(
@@ -119,13 +121,13 @@ public final class S3Storage implements Storage {
     @Override
     public void ensureBucket(String bucket) {
         try {
-            s3.headBucket(b -> b.bucket(bucket));
+            s3.get().headBucket(b -> b.bucket(bucket));
             return;
         } catch (SdkException e) {
             if (e instanceof S3Exception s && s.statusCode() == 403) {
                 // a HEAD answer has no body to say why: ask again with a request whose error names the cause
                 objects.call(
-                        () -> s3.listObjectsV2(b -> b.bucket(bucket).maxKeys(1)),
+                        () -> s3.get().listObjectsV2(b -> b.bucket(bucket).maxKeys(1)),
                         "check bucket '" + bucket + "'",
                         bucket);
                 return;
@@ -135,7 +137,7 @@ public final class S3Storage implements Storage {
             }
         }
         try {
-            s3.createBucket(b -> {
+            s3.get().createBucket(b -> {
                 b.bucket(bucket);
                 String region = region();
                 // AWS wants the region spelled out except for us-east-1; S3-compatible stores often refuse one
@@ -172,7 +174,7 @@ public final class S3Storage implements Storage {
         var head = objects.call(
                 () -> {
                     try {
-                        return s3.headObject(b -> b.bucket(bucket).key(key));
+                        return s3.get().headObject(b -> b.bucket(bucket).key(key));
                     } catch (S3Exception e) {
                         if (e.statusCode() == 404) {
                             throw CorcException.notFound("key '" + key + "' does not exist in bucket '" + bucket
@@ -208,19 +210,16 @@ public final class S3Storage implements Storage {
             // for large trees the store's time per page, not the network, is what a transfer waits for
             List<S3Object> all = new ArrayList<>();
             List<String> directories = new ArrayList<>();
-            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(base).delimiter("/"))
-                    .forEach(page -> {
-                        all.addAll(page.contents());
-                        page.commonPrefixes().forEach(p -> directories.add(p.prefix()));
-                    });
+            listPages(bucket, base, "/", (objects, prefixes) -> {
+                all.addAll(objects);
+                directories.addAll(prefixes);
+            });
             List<CompletableFuture<List<S3Object>>> below = new ArrayList<>();
             for (String directory : directories) {
                 below.add(CompletableFuture.supplyAsync(
                         () -> {
                             List<S3Object> found = new ArrayList<>();
-                            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(directory))
-                                    .contents()
-                                    .forEach(found::add);
+                            listPages(bucket, directory, null, (objects, prefixes) -> found.addAll(objects));
                             return found;
                         },
                         objects.pool()));
@@ -239,6 +238,47 @@ public final class S3Storage implements Storage {
         }
     }
 
+    /**
+     * Every page of a listing, through the direct path where there is one (no SDK client built, and a lean reader
+     * of the answer), else the SDK's paginator.
+     */
+    private void listPages(
+            String bucket,
+            String prefix,
+            String delimiter,
+            java.util.function.BiConsumer<List<S3Object>, List<String>> page) {
+        if (direct == null) {
+            s3.get()
+                    .listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).delimiter(delimiter))
+                    .forEach(p -> page.accept(
+                            p.contents(),
+                            p.commonPrefixes().stream()
+                                    .map(software.amazon.awssdk.services.s3.model.CommonPrefix::prefix)
+                                    .toList()));
+            return;
+        }
+        String token = null;
+        do {
+            DirectRequests.ListPage answer;
+            try {
+                answer = direct.list(bucket, prefix, delimiter, token);
+            } catch (S3Exception e) {
+                if (e.statusCode() == 404
+                        && e.awsErrorDetails() != null
+                        && "NoSuchBucket".equals(e.awsErrorDetails().errorCode())) {
+                    throw NoSuchBucketException.builder()
+                            .statusCode(404)
+                            .awsErrorDetails(e.awsErrorDetails())
+                            .message(e.getMessage())
+                            .build();
+                }
+                throw e;
+            }
+            page.accept(answer.objects(), answer.commonPrefixes());
+            token = answer.nextToken();
+        } while (token != null);
+    }
+
     private CorcException listFailure(SdkException e, String bucket, String prefix) {
         return S3Errors.translate(e, settings, "list '" + prefix + "' in bucket '" + bucket + "'", bucket);
     }
@@ -251,8 +291,8 @@ public final class S3Storage implements Storage {
                     .map(o -> ObjectIdentifier.builder().key(o.key()).build())
                     .toList();
             var answer = objects.call(
-                    () -> s3.deleteObjects(
-                            b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true))),
+                    () -> s3.get().deleteObjects(b -> b.bucket(bucket)
+                            .delete(d -> d.objects(batch).quiet(true))),
                     "delete objects under '" + prefix + "'",
                     bucket);
             if (!answer.errors().isEmpty()) {
@@ -268,7 +308,9 @@ public final class S3Storage implements Storage {
         // unfinished multipart uploads hold storage too
         for (var upload : objects.pendingUploads(bucket, prefix == null ? "" : prefix)) {
             try {
-                s3.abortMultipartUpload(b -> b.bucket(bucket).key(upload.key()).uploadId(upload.uploadId()));
+                s3.get()
+                        .abortMultipartUpload(
+                                b -> b.bucket(bucket).key(upload.key()).uploadId(upload.uploadId()));
             } catch (SdkException ignored) {
                 // already gone, or the store cannot abort: nothing more to do
             }
@@ -289,7 +331,8 @@ public final class S3Storage implements Storage {
         String manifestKey = TreeManifest.markerKey(base);
         if (remote.containsKey(manifestKey)) {
             // from now until the new marker is written, readers see an incomplete upload
-            objects.call(() -> s3.deleteObject(b -> b.bucket(bucket).key(manifestKey)), "replace the marker", bucket);
+            objects.call(
+                    () -> s3.get().deleteObject(b -> b.bucket(bucket).key(manifestKey)), "replace the marker", bucket);
         }
         long total = 0;
         for (Path file : files) {
@@ -330,7 +373,7 @@ public final class S3Storage implements Storage {
         all.addAll(LocalTrees.emptyDirectoryEntries(localDir));
         byte[] manifest = new TreeManifest(all).encode().getBytes(StandardCharsets.UTF_8);
         objects.call(
-                () -> s3.putObject(b -> b.bucket(bucket).key(manifestKey), RequestBody.fromBytes(manifest)),
+                () -> s3.get().putObject(b -> b.bucket(bucket).key(manifestKey), RequestBody.fromBytes(manifest)),
                 "write the commit marker " + manifestKey,
                 bucket);
         counter.report();
@@ -367,6 +410,7 @@ public final class S3Storage implements Storage {
                         .toList(),
                 base,
                 key -> readManifest(bucket, key));
+        boolean rootExisted = Files.isDirectory(localDir);
         Path root = SecureFiles.privateDirectory(localDir.toAbsolutePath());
         long total =
                 selection.fetch().stream().mapToLong(s -> s.object().size()).sum();
@@ -378,7 +422,7 @@ public final class S3Storage implements Storage {
         AtomicLong moved = new AtomicLong();
         AtomicLong movedBytes = new AtomicLong();
         List<CompletableFuture<Void>> work = new ArrayList<>();
-        PrivateDirectories directories = new PrivateDirectories(root);
+        PrivateDirectories directories = new PrivateDirectories(root, !rootExisted);
         for (TreeManifest.Selected selected : selection.fetch()) {
             StoredObject object = selected.object();
             String relative = object.key().substring(base.length());
@@ -400,7 +444,10 @@ public final class S3Storage implements Storage {
             }
             work.add(CompletableFuture.runAsync(() -> directories.create(target.getParent()), objects.pool())
                     .thenCompose(ignored -> {
-                        if (Files.isRegularFile(target) && size(target) == object.size()) {
+                        // in a directory this download created there is nothing to compare: no look per file
+                        if (!directories.createdNow(target.getParent())
+                                && Files.isRegularFile(target)
+                                && size(target) == object.size()) {
                             String local = objects.localChecksum(target, object.size(), expected, 0);
                             if (local != null && local.equals(expected)) {
                                 counter.addBytes(object.size());
@@ -448,7 +495,26 @@ public final class S3Storage implements Storage {
 
     private TreeManifest readManifest(String bucket, String key) {
         try {
-            byte[] bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+            byte[] bytes;
+            if (direct != null) {
+                try (java.io.InputStream in = direct.get(bucket, key).body()) {
+                    bytes = in.readAllBytes();
+                } catch (S3Exception e) {
+                    if (e.statusCode() == 404) {
+                        return new TreeManifest(List.of()); // as below
+                    }
+                    throw e;
+                } catch (IOException e) {
+                    throw software.amazon.awssdk.core.exception.SdkClientException.builder()
+                            .message("reading " + key + " broke off: " + e)
+                            .cause(e)
+                            .build();
+                }
+            } else {
+                bytes = s3.get()
+                        .getObjectAsBytes(b -> b.bucket(bucket).key(key))
+                        .asByteArray();
+            }
             return TreeManifest.parse(new String(bytes, StandardCharsets.UTF_8), locate(bucket, key));
         } catch (NoSuchKeyException e) {
             return new TreeManifest(List.of()); // deleted since the listing: a re-upload has begun
@@ -482,7 +548,7 @@ public final class S3Storage implements Storage {
 
     /** The region the client signs for: configured, else from the profile or environment (S3Clients#region). */
     private String region() {
-        return s3.serviceClientConfiguration().region().id();
+        return s3.get().serviceClientConfiguration().region().id();
     }
 
     @Override
@@ -540,22 +606,36 @@ public final class S3Storage implements Storage {
         }
     }
 
-    /** Creates each directory of a download once (0700), however many files it receives. */
+    /**
+     * Creates each directory of a download once (0700), however many files it receives, and remembers which ones did
+     * not exist before: files in those cannot be there already, so a resuming download need not look for them.
+     */
     private static final class PrivateDirectories {
-        private final java.util.Set<Path> created = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final Map<Path, Boolean> created = new java.util.concurrent.ConcurrentHashMap<>();
 
-        PrivateDirectories(Path root) {
-            created.add(root);
+        PrivateDirectories(Path root, boolean createdNow) {
+            created.put(root, createdNow);
         }
 
         void create(Path dir) {
-            if (!created.contains(dir)) {
-                if (dir.getParent() != null && !created.contains(dir.getParent())) {
-                    create(dir.getParent());
+            if (!created.containsKey(dir)) {
+                synchronized (this) {
+                    if (created.containsKey(dir)) {
+                        return;
+                    }
+                    if (dir.getParent() != null && !created.containsKey(dir.getParent())) {
+                        create(dir.getParent());
+                    }
+                    boolean existed = Files.isDirectory(dir);
+                    SecureFiles.privateDirectory(dir);
+                    created.put(dir, !existed);
                 }
-                SecureFiles.privateDirectory(dir);
-                created.add(dir);
             }
+        }
+
+        /** Whether this download made {@code dir} (so it held nothing before). */
+        boolean createdNow(Path dir) {
+            return Boolean.TRUE.equals(created.get(dir));
         }
     }
 }

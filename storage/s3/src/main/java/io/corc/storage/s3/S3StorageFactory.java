@@ -32,7 +32,9 @@ public final class S3StorageFactory implements StorageFactory {
         var credentials = S3Clients.credentials(settings);
         var region = S3Clients.region(settings);
         return new S3Storage(
-                S3Clients.create(settings, credentials, region),
+                // built on first use: a download through the direct path never needs it, and building it costs
+                // a short command a tenth of a second
+                new Lazy<>(() -> S3Clients.create(settings, credentials, region)),
                 S3Clients.direct(settings, credentials, region),
                 settings,
                 bucket.isEmpty() ? null : bucket,

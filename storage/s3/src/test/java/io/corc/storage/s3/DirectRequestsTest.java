@@ -71,6 +71,34 @@ class DirectRequestsTest {
                 .isEqualTo(signed.request().firstMatchingHeader("Authorization").orElseThrow());
     }
 
+    @Test
+    void aListingIsSignedWithItsQueryAsTheSdkSignsIt() {
+        java.util.Map<String, String> query = new java.util.TreeMap<>();
+        query.put("list-type", "2");
+        query.put("encoding-type", "url");
+        query.put("prefix", "job 1/ü+x/");
+        query.put("delimiter", "/");
+        query.put("continuation-token", "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=");
+
+        DirectRequests.Signed ours = direct("http://127.0.0.1:9000").request("GET", "bucket", null, query, null, null);
+
+        SdkHttpRequest.Builder sdkRequest =
+                SdkHttpRequest.builder().method(SdkHttpMethod.GET).uri(URI.create("http://127.0.0.1:9000/bucket"));
+        query.forEach(sdkRequest::putRawQueryParameter);
+        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r.identity(identity())
+                .request(sdkRequest.build())
+                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
+                .putProperty(AwsV4HttpSigner.REGION_NAME, "eu-north-1")
+                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
+                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
+                .putProperty(HttpSigner.SIGNING_CLOCK, clock));
+
+        assertThat(ours.uri().getRawQuery()).isEqualTo(DirectRequests.canonicalQuery(query));
+        assertThat(ours.uri().getRawPath()).isEqualTo("/bucket");
+        assertThat(ours.headers().get("authorization"))
+                .isEqualTo(signed.request().firstMatchingHeader("Authorization").orElseThrow());
+    }
+
     private DirectRequests direct(String endpoint) {
         return new DirectRequests(
                 URI.create(endpoint), "eu-north-1", StaticCredentialsProvider.create(credentials), 1, clock);
