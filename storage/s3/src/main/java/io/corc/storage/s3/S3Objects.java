@@ -40,6 +40,8 @@ final class S3Objects {
     /** User metadata recording the part size of a multipart upload, so a reader can verify the composite ETag. */
     static final String PART_SIZE_METADATA = "corc-part-size";
 
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[1024 * 1024]);
+
     private final java.util.function.Supplier<S3Client> s3;
     private final DirectRequests direct;
     private final S3Settings settings;
@@ -78,7 +80,7 @@ final class S3Objects {
         int parts = Etags.partCount(size, partSize);
         return CompletableFuture.supplyAsync(() -> startMultipart(bucket, key, partSize), pool)
                 .thenCompose(upload -> {
-                    List<CompletableFuture<byte[]>> digests = new ArrayList<>();
+                    List<CompletableFuture<PartDigest>> digests = new ArrayList<>();
                     for (int i = 0; i < parts; i++) {
                         int number = i + 1;
                         long offset = i * partSize;
@@ -91,17 +93,40 @@ final class S3Objects {
                     }
                     return CompletableFuture.allOf(digests.toArray(CompletableFuture[]::new))
                             .thenApplyAsync(
-                                    ignored -> withCrc32c(
-                                            completeMultipart(
-                                                    bucket,
-                                                    key,
-                                                    upload.id(),
-                                                    digests.stream()
-                                                            .map(CompletableFuture::join)
-                                                            .toList()),
-                                            file),
+                                    ignored -> {
+                                        List<PartDigest> done = digests.stream()
+                                                .map(CompletableFuture::join)
+                                                .toList();
+                                        String etag = completeMultipart(
+                                                bucket,
+                                                key,
+                                                upload.id(),
+                                                done.stream()
+                                                        .map(PartDigest::md5)
+                                                        .toList());
+                                        // the parts' CRC32Cs, computed from the bytes sent, make the file's: no
+                                        // second pass over a large file
+                                        byte[] crc = combineCrc32c(
+                                                done.stream()
+                                                        .map(PartDigest::crc32c)
+                                                        .toList(),
+                                                partSize,
+                                                size);
+                                        return etag + ","
+                                                + Etags.crc32cText(
+                                                        ByteBuffer.wrap(crc).getInt() & 0xffffffffL);
+                                    },
                                     pool);
                 });
+    }
+
+    /** A part's MD5 (its ETag) and CRC32C (4 bytes, for the file's in the tree's manifest). */
+    private record PartDigest(byte[] md5, byte[] crc32c) {}
+
+    private static byte[] crc32cOf(byte[] data) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(data);
+        return ByteBuffer.allocate(4).putInt((int) crc.getValue()).array();
     }
 
     private String putSingle(String bucket, String key, Path file, long size, TransferProgress progress) {
@@ -174,7 +199,7 @@ final class S3Objects {
         }
     }
 
-    private byte[] putPart(
+    private PartDigest putPart(
             String bucket,
             String key,
             String uploadId,
@@ -192,7 +217,7 @@ final class S3Objects {
                 && previous.size() == length
                 && Etags.hex(md5).equals(Etags.normalise(previous.eTag()))) {
             progress.addBytes(length);
-            return md5; // uploaded by an earlier, interrupted run
+            return new PartDigest(md5, crc32cOf(data)); // uploaded by an earlier, interrupted run
         }
         String etag = call(
                         () -> s3.get()
@@ -209,7 +234,7 @@ final class S3Objects {
                 .eTag();
         verifyAnswer(etag, Etags.hex(md5), bucket, key + " part " + number);
         progress.addBytes(length);
-        return md5;
+        return new PartDigest(md5, crc32cOf(data));
     }
 
     private String completeMultipart(String bucket, String key, String uploadId, List<byte[]> digests) {
@@ -231,10 +256,6 @@ final class S3Objects {
                 .eTag();
         verifyAnswer(etag, expected, bucket, key);
         return expected;
-    }
-
-    private String withCrc32c(String etag, Path file) {
-        return etag + "," + crc32cOf(file);
     }
 
     /** The store's ETag must be the MD5 corc computed, unless it is not an MD5 at all (SSE-KMS, SSE-C). */
@@ -289,6 +310,10 @@ final class S3Objects {
                         () -> crc ? rangesOf(size, expected) : rangePlan(bucket, key, size, expected), pool)
                 .thenCompose(plan -> {
                     createSparse(part, size);
+                    // the file system serialises writes to one file anyway (ext4 holds the inode lock for each);
+                    // queueing for it here parks the other ranges' threads instead of letting them spin in the
+                    // kernel, which cost as much system CPU as the writes themselves on two cores
+                    java.util.concurrent.locks.Lock writes = new java.util.concurrent.locks.ReentrantLock();
                     List<CompletableFuture<byte[]>> ranges = new ArrayList<>();
                     for (int i = 0; i < plan.count(); i++) {
                         long offset = i * plan.partSize();
@@ -304,6 +329,7 @@ final class S3Objects {
                                         length,
                                         false,
                                         crc ? Hash.CRC32C : Hash.MD5,
+                                        writes,
                                         progress),
                                 pool));
                     }
@@ -356,7 +382,7 @@ final class S3Objects {
     private void downloadWhole(
             String bucket, String key, long size, String expected, Path part, Path target, TransferProgress progress) {
         boolean crc = Etags.isCrc32c(expected);
-        byte[] digest = getRange(bucket, key, part, 0, size, true, crc ? Hash.CRC32C : Hash.MD5, progress);
+        byte[] digest = getRange(bucket, key, part, 0, size, true, crc ? Hash.CRC32C : Hash.MD5, null, progress);
         finish(bucket, key, part, target, expected, List.of(digest), false);
     }
 
@@ -427,6 +453,7 @@ final class S3Objects {
             long length,
             boolean whole,
             Hash hash,
+            java.util.concurrent.locks.Lock writes,
             TransferProgress progress) {
         progress.checkNotAbandoned();
         MessageDigest md5 = hash == Hash.MD5 ? Etags.md5() : null;
@@ -451,8 +478,9 @@ final class S3Objects {
                                 what,
                                 bucket);
                 FileChannel channel = whole ? createPrivate(part) : FileChannel.open(part, StandardOpenOption.WRITE)) {
-            // large reads: fewer system calls, and positional writes of whole MiBs contend less on the file
-            byte[] buffer = new byte[(int) Math.max(1, Math.min(length, 1024 * 1024))];
+            // large reads: fewer system calls, and positional writes of whole MiBs contend less on the file; one
+            // buffer per pool thread, not one per object (10,000 small files made 100 MB of garbage)
+            byte[] buffer = BUFFER.get();
             int read;
             while ((read = in.readNBytes(buffer, 0, buffer.length)) > 0) {
                 if (written + read > length) {
@@ -464,8 +492,17 @@ final class S3Objects {
                     crc.update(buffer, 0, read);
                 }
                 ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, read);
-                while (chunk.hasRemaining()) {
-                    channel.write(chunk, offset + written + chunk.position());
+                if (writes != null) {
+                    writes.lock();
+                }
+                try {
+                    while (chunk.hasRemaining()) {
+                        channel.write(chunk, offset + written + chunk.position());
+                    }
+                } finally {
+                    if (writes != null) {
+                        writes.unlock();
+                    }
                 }
                 written += read;
                 progress.addBytes(read);
