@@ -299,7 +299,7 @@ final class S3Objects {
         boolean crc = Etags.isCrc32c(expected);
         if (size < settings.multipartThreshold()) {
             return CompletableFuture.runAsync(
-                            () -> downloadWhole(bucket, key, size, expected, part, target, progress), pool)
+                            () -> downloadWhole(bucket, key, size, expected, part, target, null, progress), pool)
                     .whenComplete((ok, failure) -> {
                         if (failure != null) {
                             deleteQuietly(part);
@@ -347,7 +347,15 @@ final class S3Objects {
                                             // one MD5 over the whole object: hash the assembled file
                                             digests = List.of(md5Of(part, size));
                                         }
-                                        finish(bucket, key, part, target, plan.checksum(), digests, plan.multipart());
+                                        finish(
+                                                bucket,
+                                                key,
+                                                part,
+                                                target,
+                                                plan.checksum(),
+                                                digests,
+                                                plan.multipart(),
+                                                null);
                                     },
                                     pool);
                 })
@@ -362,16 +370,24 @@ final class S3Objects {
      * Downloads an object below the multipart threshold in the calling thread (one GET, hashed as it arrives),
      * retrying once on a checksum mismatch: the path of many small files, with no hand-off between threads.
      */
-    void downloadSmall(String bucket, String key, long size, String expected, Path target, TransferProgress progress) {
+    void downloadSmall(
+            String bucket,
+            String key,
+            long size,
+            String expected,
+            Path target,
+            java.util.concurrent.locks.Lock directory,
+            TransferProgress progress) {
         Path part = LocalTrees.partFile(target);
         try {
             try {
-                downloadWhole(bucket, key, size, expected, part, target, progress);
+                downloadWhole(bucket, key, size, expected, part, target, directory, progress);
             } catch (CorcException e) {
                 if (!isMismatch(e)) {
                     throw e;
                 }
-                downloadWhole(bucket, key, size, expected, part, target, progress); // once more, as download does
+                // once more, as download does
+                downloadWhole(bucket, key, size, expected, part, target, directory, progress);
             }
         } catch (RuntimeException e) {
             deleteQuietly(part); // after a success the part file is the target: nothing to remove
@@ -379,11 +395,19 @@ final class S3Objects {
         }
     }
 
+    /** @param directory held while the part file is created and renamed (see {@link #getRange}), or null */
     private void downloadWhole(
-            String bucket, String key, long size, String expected, Path part, Path target, TransferProgress progress) {
+            String bucket,
+            String key,
+            long size,
+            String expected,
+            Path part,
+            Path target,
+            java.util.concurrent.locks.Lock directory,
+            TransferProgress progress) {
         boolean crc = Etags.isCrc32c(expected);
-        byte[] digest = getRange(bucket, key, part, 0, size, true, crc ? Hash.CRC32C : Hash.MD5, null, progress);
-        finish(bucket, key, part, target, expected, List.of(digest), false);
+        byte[] digest = getRange(bucket, key, part, 0, size, true, crc ? Hash.CRC32C : Hash.MD5, directory, progress);
+        finish(bucket, key, part, target, expected, List.of(digest), false, directory);
     }
 
     /** The CRC32C (4 bytes) of the whole object from those of its ranges of {@code partSize} bytes, in order. */
@@ -453,9 +477,11 @@ final class S3Objects {
             long length,
             boolean whole,
             Hash hash,
-            java.util.concurrent.locks.Lock writes,
+            java.util.concurrent.locks.Lock lock,
             TransferProgress progress) {
         progress.checkNotAbandoned();
+        // a range's writes queue for the file's lock; a whole object's part file is created under its directory's
+        java.util.concurrent.locks.Lock writes = whole ? null : lock;
         MessageDigest md5 = hash == Hash.MD5 ? Etags.md5() : null;
         java.util.zip.CRC32C crc = hash == Hash.CRC32C ? new java.util.zip.CRC32C() : null;
         long written = 0;
@@ -477,7 +503,8 @@ final class S3Objects {
                                 }),
                                 what,
                                 bucket);
-                FileChannel channel = whole ? createPrivate(part) : FileChannel.open(part, StandardOpenOption.WRITE)) {
+                FileChannel channel =
+                        whole ? createPrivate(part, lock) : FileChannel.open(part, StandardOpenOption.WRITE)) {
             // large reads: fewer system calls, and positional writes of whole MiBs contend less on the file; one
             // buffer per pool thread, not one per object (10,000 small files made 100 MB of garbage)
             byte[] buffer = BUFFER.get();
@@ -530,7 +557,8 @@ final class S3Objects {
             Path target,
             String expected,
             List<byte[]> digests,
-            boolean multipart) {
+            boolean multipart,
+            java.util.concurrent.locks.Lock directory) {
         if (Etags.isCrc32c(expected) || Etags.isMd5(expected)) {
             String actual;
             if (Etags.isCrc32c(expected)) {
@@ -546,11 +574,18 @@ final class S3Objects {
                 throw mismatch(bucket, key, expected, actual, "the bytes received are not the bytes stored");
             }
         }
+        if (directory != null) {
+            directory.lock();
+        }
         try {
             SecureFiles.moveAtomically(part, target);
         } catch (IOException e) {
             deleteQuietly(part);
             throw SecureFiles.ioFailure("move the download of key '" + key + "' into " + target, e);
+        } finally {
+            if (directory != null) {
+                directory.unlock();
+            }
         }
     }
 
@@ -639,6 +674,24 @@ final class S3Objects {
 
     /** Opens {@code part} for writing, empty, created with mode 0600 (a leftover of an earlier run is replaced). */
     private static FileChannel createPrivate(Path part) throws IOException {
+        return createPrivate(part, null);
+    }
+
+    /** As above, holding {@code directory} (if not null) while the file is made. */
+    private static FileChannel createPrivate(Path part, java.util.concurrent.locks.Lock directory) throws IOException {
+        if (directory != null) {
+            directory.lock();
+        }
+        try {
+            return createPrivateUnlocked(part);
+        } finally {
+            if (directory != null) {
+                directory.unlock();
+            }
+        }
+    }
+
+    private static FileChannel createPrivateUnlocked(Path part) throws IOException {
         Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
             return FileChannel.open(part, options, SecureFiles.privateFileAttributes(part.getParent()));
