@@ -423,7 +423,7 @@ public final class S3Storage implements Storage {
         AtomicLong movedBytes = new AtomicLong();
         List<CompletableFuture<Void>> work = new ArrayList<>();
         PrivateDirectories directories = new PrivateDirectories(root, !rootExisted);
-        for (TreeManifest.Selected selected : selection.fetch()) {
+        for (TreeManifest.Selected selected : acrossDirectories(selection.fetch())) {
             StoredObject object = selected.object();
             String relative = object.key().substring(base.length());
             if (relative.endsWith("/") && object.size() == 0) {
@@ -485,6 +485,36 @@ public final class S3Storage implements Storage {
         long files = work.size();
         return new TransferReport(moved.get(), movedBytes.get(), files - moved.get(), (System.nanoTime() - start) / 1e9)
                 .withIncomplete(selection.incomplete());
+    }
+
+    /**
+     * The objects in turns from each directory (the first of each, then the second of each, ...) rather than in key
+     * order, which is directory after directory: a file system creates the files of one directory one at a time
+     * (ext4 holds the directory's lock, and scans for a free inode under it), so concurrent downloads into one
+     * directory wait for each other while those into different directories proceed side by side.
+     */
+    static List<TreeManifest.Selected> acrossDirectories(List<TreeManifest.Selected> objects) {
+        Map<String, java.util.ArrayDeque<TreeManifest.Selected>> byDirectory = new java.util.LinkedHashMap<>();
+        for (TreeManifest.Selected selected : objects) {
+            String key = selected.object().key();
+            String directory = key.substring(0, key.lastIndexOf('/') + 1);
+            byDirectory
+                    .computeIfAbsent(directory, d -> new java.util.ArrayDeque<>())
+                    .add(selected);
+        }
+        if (byDirectory.size() < 2) {
+            return objects;
+        }
+        List<TreeManifest.Selected> ordered = new ArrayList<>(objects.size());
+        List<java.util.ArrayDeque<TreeManifest.Selected>> queues = new ArrayList<>(byDirectory.values());
+        while (!queues.isEmpty()) {
+            // one pass takes the next object of every directory in order and drops the directories now done
+            queues.removeIf(queue -> {
+                ordered.add(queue.poll());
+                return queue.isEmpty();
+            });
+        }
+        return ordered;
     }
 
     /**
