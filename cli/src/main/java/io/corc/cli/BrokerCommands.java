@@ -411,8 +411,8 @@ final class BrokerCommands {
             description = {
                 "Trust a member organisation's broker key: a file holding the line 'corc broker keygen' printed, or"
                         + " the line itself.",
-                "Compare the fingerprint with the member over another channel before trusting it. A broker reads"
-                        + " its trust store when it starts: restart a running one to apply the change."
+                "Compare the fingerprint with the member over another channel before trusting it. A running broker"
+                        + " reads the trust store again within one offer refresh interval (offers.refresh_interval)."
             },
             footer = {
                 "",
