@@ -24,7 +24,8 @@ class BrokerExampleTest {
         assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
         assertThat(config.port()).isEqualTo(7800);
         assertThat(config.initialHosts()).hasSize(3);
-        assertThat(config.encryption()).isEqualTo(TransportSecurity.ASYM);
+        assertThat(config.encryption()).isEqualTo(TransportSecurity.AUTO);
+        assertThat(config.gridKey()).hasFileName("grid.key");
         assertThat(config.controlPort()).isZero();
         assertThat(config.offerTtl()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.orchestrationTimeout()).isEqualTo(Duration.ofMinutes(10));

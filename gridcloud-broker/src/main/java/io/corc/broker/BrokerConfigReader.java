@@ -33,8 +33,8 @@ final class BrokerConfigReader {
             "messages",
             "policy",
             "share");
-    private static final Set<String> NETWORK =
-            Set.of("bind_address", "port", "initial_hosts", "encryption", "failure_timeout", "merge_interval");
+    private static final Set<String> NETWORK = Set.of(
+            "bind_address", "port", "initial_hosts", "encryption", "grid_key", "failure_timeout", "merge_interval");
     private static final Set<String> CONTROL = Set.of("port", "token_file");
     private static final Set<String> OFFERS = Set.of("refresh_interval", "ttl");
     private static final Set<String> LEASES = Set.of("reservation_timeout", "reply_timeout", "orchestration_timeout");
@@ -106,12 +106,12 @@ final class BrokerConfigReader {
         Map<String, Object> leases = section(top, "leases", LEASES);
         Map<String, Object> messages = section(top, "messages", MESSAGES);
         Map<String, Object> policy = section(top, "policy", POLICY);
-        String encryption = string(network, "encryption", "network.encryption", "asym");
-        TransportSecurity security = TransportSecurity.ASYM;
+        String encryption = string(network, "encryption", "network.encryption", "auto");
+        TransportSecurity security = TransportSecurity.AUTO;
         try {
             security = TransportSecurity.valueOf(encryption.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            problems.add("network.encryption: '" + encryption + "' is not one of asym, none");
+            problems.add("network.encryption: '" + encryption + "' is not one of auto, sym, asym, auth, none");
         }
         Map<String, Quota> quotas = new LinkedHashMap<>();
         Map<String, Object> quotaMap = section(policy, "quotas", null, "policy.");
@@ -150,6 +150,7 @@ final class BrokerConfigReader {
                 .port(port)
                 .initialHosts(strings(network, "initial_hosts", "network.initial_hosts"))
                 .encryption(security)
+                .gridKey(path(network, "grid_key", "network.grid_key", null))
                 .failureTimeout(duration(network, "failure_timeout", "network.failure_timeout", d.failureTimeout()))
                 .mergeInterval(duration(network, "merge_interval", "network.merge_interval", d.mergeInterval()))
                 .controlPort(controlPort)

@@ -129,6 +129,17 @@ public final class GridBroker implements BrokerService {
                         .count());
         metrics.gauge("corc_broker_offers_known", "Unexpired offers of other members.", () -> offers.current()
                 .size());
+        boolean encrypted = config.effectiveEncryption() == BrokerConfig.TransportSecurity.SYM
+                || config.effectiveEncryption() == BrokerConfig.TransportSecurity.ASYM;
+        if (!encrypted) {
+            LOG.warning("the broker transport of " + config.organisation() + " is not encrypted ("
+                    + config.effectiveEncryption() + "): put the grid's key at " + config.gridKey()
+                    + " to encrypt it; messages are signed and checked either way");
+        }
+        metrics.gauge(
+                "corc_broker_transport_encrypted",
+                "1 when the JGroups transport is encrypted.",
+                () -> encrypted ? 1 : 0);
         metrics.gauge("corc_broker_replay_cache_entries", "Nonces remembered against replays.", guard::remembered);
     }
 

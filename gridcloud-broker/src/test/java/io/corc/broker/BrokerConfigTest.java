@@ -23,7 +23,9 @@ class BrokerConfigTest {
         assertThat(config.controlTokenFile()).isEqualTo(Path.of("/h/broker/control.token"));
         assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
         assertThat(config.port()).isEqualTo(7800);
-        assertThat(config.encryption()).isEqualTo(BrokerConfig.TransportSecurity.ASYM);
+        assertThat(config.encryption()).isEqualTo(BrokerConfig.TransportSecurity.AUTO);
+        assertThat(config.gridKey()).isEqualTo(Path.of("/h/broker/grid.key"));
+        assertThat(config.effectiveEncryption()).isEqualTo(BrokerConfig.TransportSecurity.AUTH); // no key file there
         assertThat(config.offerRefresh()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.reservationTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.shared()).isEmpty();
@@ -38,6 +40,7 @@ class BrokerConfigTest {
                   port: seventy
                   initial_hosts: [localhost]
                   encryption: tls
+                  grid_key: [a, b]
                 offers:
                   ttl: soon
                 colour: blue
@@ -55,7 +58,8 @@ class BrokerConfigTest {
                 .hasMessageContaining("grid: missing")
                 .hasMessageContaining("network.port: must be a whole number")
                 .hasMessageContaining("network.initial_hosts: 'localhost' is not host[port]")
-                .hasMessageContaining("network.encryption: 'tls'")
+                .hasMessageContaining("network.encryption: 'tls' is not one of auto, sym, asym, auth, none")
+                .hasMessageContaining("network.grid_key: must be a single value")
                 .hasMessageContaining("offers.ttl: 'soon' is not a duration")
                 .hasMessageContaining("colour: unknown key")
                 .hasMessageContaining("share[0].name: missing")

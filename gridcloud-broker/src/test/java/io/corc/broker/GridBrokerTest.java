@@ -32,6 +32,7 @@ class GridBrokerTest {
                                     .withPrice(0.5))
                     .build());
             grid.awaitView(2);
+            assertThat(alpha.metrics()).contains("corc_broker_transport_encrypted 1");
             await("alpha knows beta's offer", () -> alpha.offers().stream()
                     .anyMatch(o -> o.organisation().equals("beta")
                             && o.classes().get(0).available() == 2));
@@ -80,7 +81,9 @@ class GridBrokerTest {
         try (TestGrid grid = new TestGrid(dir, "alpha")) {
             GridBroker alpha =
                     grid.start(grid.config("alpha", SharedClass.of("small", "local", 1, 1, Duration.ofHours(1)))
+                            .gridKey(dir.resolve("no-such-grid.key"))
                             .build());
+            assertThat(alpha.metrics()).contains("corc_broker_transport_encrypted 0");
 
             assertThatThrownBy(() -> alpha.request(request(64, Duration.ofMinutes(5), "ann")))
                     .isInstanceOfSatisfying(

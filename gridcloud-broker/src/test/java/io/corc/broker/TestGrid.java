@@ -29,8 +29,15 @@ final class TestGrid implements AutoCloseable {
     final Map<String, GridBroker> brokers = new LinkedHashMap<>();
     final Map<String, Corc> corcs = new LinkedHashMap<>();
 
+    /** The grid's shared key: every test broker encrypts its transport with it (SYM_ENCRYPT). */
+    final Path gridKey;
+
     TestGrid(Path dir, String... organisations) {
         this.dir = dir;
+        this.gridKey = dir.resolve("grid.key");
+        if (!java.nio.file.Files.exists(gridKey)) {
+            GridKey.generate(gridKey, GRID);
+        }
         for (String organisation : organisations) {
             identities.put(organisation, BrokerIdentity.ephemeral(organisation));
             ports.put(organisation, freePort());
@@ -47,7 +54,8 @@ final class TestGrid implements AutoCloseable {
                 .initialHosts(hosts)
                 .offerRefresh(Duration.ofMillis(500))
                 .offerTtl(Duration.ofSeconds(3))
-                .reservationTimeout(Duration.ofSeconds(1))
+                .gridKey(gridKey)
+                .reservationTimeout(Duration.ofSeconds(3))
                 .replyTimeout(Duration.ofSeconds(3))
                 .orchestrationTimeout(Duration.ofSeconds(10))
                 .failureTimeout(Duration.ofSeconds(2))

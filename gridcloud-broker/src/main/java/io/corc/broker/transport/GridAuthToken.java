@@ -27,6 +27,8 @@ import org.jgroups.auth.AuthToken;
  */
 public final class GridAuthToken extends AuthToken {
     private static final String CONTEXT = "corc-grid-auth/1";
+    private static final java.util.logging.Logger LOG =
+            java.util.logging.Logger.getLogger(GridAuthToken.class.getName());
 
     // local side only
     private BrokerIdentity identity;
@@ -64,34 +66,87 @@ public final class GridAuthToken extends AuthToken {
 
     @Override
     public boolean authenticate(AuthToken token, Message msg) {
-        if (!(token instanceof GridAuthToken other) || trust == null || other.organisation == null) {
-            return false;
+        String refusal = refusal(token, msg);
+        if (refusal != null) {
+            LOG.warning("refused a join or merge request from " + (msg == null ? null : msg.getSrc()) + ": " + refusal);
+        }
+        return refusal == null;
+    }
+
+    /**
+     * Why the token is not accepted, or null when it is. The fields are read as one snapshot: a broker's own
+     * messages loop back to it carrying its configured token, which another thread may be signing afresh.
+     */
+    private String refusal(AuthToken token, Message msg) {
+        if (!(token instanceof GridAuthToken otherToken) || trust == null) {
+            return "no corc grid token";
+        }
+        Snapshot other = otherToken.fields();
+        if (other.organisation.isEmpty()) {
+            return "no corc grid token";
         }
         if (!localGrid.equals(other.grid)) {
-            return false;
+            return "token for grid " + other.grid;
         }
         if (Math.abs(System.currentTimeMillis() - other.timestamp) > maxSkewMillis) {
-            return false;
+            return "stale token of " + other.organisation;
         }
         PublicKey key;
         try {
             key = BrokerIdentity.decodePublicKey(java.util.Base64.getEncoder().encodeToString(other.publicKey));
         } catch (RuntimeException e) {
-            return false;
+            return "malformed key of " + other.organisation;
         }
         Optional<TrustedMember> member = trust.byFingerprint(BrokerIdentity.fingerprint(key));
         if (member.isEmpty() || !member.get().organisation().equals(other.organisation)) {
-            return false;
+            return "key " + BrokerIdentity.fingerprint(key) + " of " + other.organisation + " is not trusted";
         }
         Address source = msg == null ? null : msg.getSrc();
         if (source != null && !source.toString().equals(other.address)) {
-            return false;
+            return "token of " + other.address + " sent by " + source;
         }
-        return BrokerIdentity.verify(key, other.signedData(), other.signature);
+        return BrokerIdentity.verify(key, other.signedData(), other.signature)
+                ? null
+                : "bad signature on the token of " + other.organisation;
     }
 
+    /** The fields as they are, without signing afresh. */
+    private synchronized Snapshot fields() {
+        return new Snapshot(
+                organisation == null ? "" : organisation,
+                grid == null ? "" : grid,
+                timestamp,
+                address,
+                publicKey,
+                signature);
+    }
+
+    /**
+     * Writes a freshly signed token when this is the local (configured) token, else the received fields. JGroups may
+     * serialise the token from several threads at once (concurrent merge requests), so the fields written are one
+     * consistent snapshot taken under the lock, never a mix of two signings.
+     */
     @Override
     public void writeTo(DataOutput out) throws IOException {
+        Snapshot snapshot = snapshot();
+        out.writeUTF(snapshot.organisation);
+        out.writeUTF(snapshot.grid);
+        out.writeLong(snapshot.timestamp);
+        out.writeUTF(snapshot.address);
+        out.writeShort(snapshot.publicKey.length);
+        out.write(snapshot.publicKey);
+        out.writeShort(snapshot.signature.length);
+        out.write(snapshot.signature);
+    }
+
+    private record Snapshot(
+            String organisation, String grid, long timestamp, String address, byte[] publicKey, byte[] signature) {
+        byte[] signedData() {
+            return GridAuthToken.signedData(organisation, grid, timestamp, address, publicKey);
+        }
+    }
+
+    private synchronized Snapshot snapshot() {
         if (identity != null) {
             organisation = identity.organisation();
             grid = localGrid;
@@ -99,20 +154,13 @@ public final class GridAuthToken extends AuthToken {
             timestamp = System.currentTimeMillis();
             Address local = auth == null ? null : auth.getAddress();
             address = local == null ? "" : local.toString();
-            signature = identity.sign(signedData());
+            signature = identity.sign(signedData(organisation, grid, timestamp, address, publicKey));
         }
-        out.writeUTF(organisation == null ? "" : organisation);
-        out.writeUTF(grid == null ? "" : grid);
-        out.writeLong(timestamp);
-        out.writeUTF(address);
-        out.writeShort(publicKey.length);
-        out.write(publicKey);
-        out.writeShort(signature.length);
-        out.write(signature);
+        return fields();
     }
 
     @Override
-    public void readFrom(DataInput in) throws IOException {
+    public synchronized void readFrom(DataInput in) throws IOException {
         organisation = in.readUTF();
         grid = in.readUTF();
         timestamp = in.readLong();
@@ -123,7 +171,8 @@ public final class GridAuthToken extends AuthToken {
         in.readFully(signature);
     }
 
-    private byte[] signedData() {
+    private static byte[] signedData(
+            String organisation, String grid, long timestamp, String address, byte[] publicKey) {
         String text = CONTEXT + "\n" + organisation + "\n" + grid + "\n" + timestamp + "\n" + address + "\n";
         byte[] head = text.getBytes(StandardCharsets.UTF_8);
         byte[] data = new byte[head.length + publicKey.length];
