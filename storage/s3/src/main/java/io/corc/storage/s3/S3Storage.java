@@ -335,18 +335,22 @@ public final class S3Storage implements Storage {
                     () -> s3.get().deleteObject(b -> b.bucket(bucket).key(manifestKey)), "replace the marker", bucket);
         }
         long total = 0;
+        Map<Path, Long> sizes = new HashMap<>();
         for (Path file : files) {
-            total += size(file);
+            long size = size(file);
+            sizes.put(file, size);
+            total += size;
         }
         TransferProgress counter =
                 new TransferProgress(progress, "uploading to " + locate(bucket, base), total, files.size());
         AtomicLong moved = new AtomicLong();
         AtomicLong movedBytes = new AtomicLong();
-        List<CompletableFuture<TreeManifest.Entry>> entries = new ArrayList<>();
-        for (Path file : files) {
+        // started in turns from each directory (see acrossDirectories); the manifest keeps the files' own order
+        Map<Path, CompletableFuture<TreeManifest.Entry>> started = new HashMap<>();
+        for (Path file : acrossDirectories(files, f -> LocalTrees.relativeName(localDir, f))) {
             String relative = LocalTrees.relativeName(localDir, file);
             String key = base + relative;
-            long size = size(file);
+            long size = sizes.get(file);
             S3Object existing = remote.get(key);
             CompletableFuture<String> etag;
             if (existing != null && existing.size() == size) {
@@ -363,11 +367,13 @@ public final class S3Storage implements Storage {
             } else {
                 etag = transfer(bucket, key, file, size, counter, moved, movedBytes);
             }
-            entries.add(etag.thenApply(e -> {
+            started.put(file, etag.thenApply(e -> {
                 counter.fileDone();
                 return new TreeManifest.Entry(relative, size, e);
             }));
         }
+        List<CompletableFuture<TreeManifest.Entry>> entries =
+                files.stream().map(started::get).toList();
         List<TreeManifest.Entry> done = await(entries, "upload " + localDir, counter);
         List<TreeManifest.Entry> all = new ArrayList<>(done);
         all.addAll(LocalTrees.emptyDirectoryEntries(localDir));
@@ -494,19 +500,27 @@ public final class S3Storage implements Storage {
      * directory wait for each other while those into different directories proceed side by side.
      */
     static List<TreeManifest.Selected> acrossDirectories(List<TreeManifest.Selected> objects) {
-        Map<String, java.util.ArrayDeque<TreeManifest.Selected>> byDirectory = new java.util.LinkedHashMap<>();
-        for (TreeManifest.Selected selected : objects) {
-            String key = selected.object().key();
+        return acrossDirectories(objects, selected -> selected.object().key());
+    }
+
+    /**
+     * As above for any items named by a {@code /}-separated path. An upload is ordered so too: a store that keeps
+     * objects as files (s3proxy, MinIO on a file system) creates them the same way.
+     */
+    static <T> List<T> acrossDirectories(List<T> objects, java.util.function.Function<T, String> path) {
+        Map<String, java.util.ArrayDeque<T>> byDirectory = new java.util.LinkedHashMap<>();
+        for (T item : objects) {
+            String key = path.apply(item);
             String directory = key.substring(0, key.lastIndexOf('/') + 1);
             byDirectory
                     .computeIfAbsent(directory, d -> new java.util.ArrayDeque<>())
-                    .add(selected);
+                    .add(item);
         }
         if (byDirectory.size() < 2) {
             return objects;
         }
-        List<TreeManifest.Selected> ordered = new ArrayList<>(objects.size());
-        List<java.util.ArrayDeque<TreeManifest.Selected>> queues = new ArrayList<>(byDirectory.values());
+        List<T> ordered = new ArrayList<>(objects.size());
+        List<java.util.ArrayDeque<T>> queues = new ArrayList<>(byDirectory.values());
         while (!queues.isEmpty()) {
             // one pass takes the next object of every directory in order and drops the directories now done
             queues.removeIf(queue -> {
