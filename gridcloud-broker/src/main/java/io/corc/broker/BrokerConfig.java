@@ -73,13 +73,13 @@ public record BrokerConfig(
      * key in the trust store (JGroups AUTH with {@code GridAuthToken}).
      */
     public enum TransportSecurity {
-        /** Default: {@link #SYM} when the grid key file exists, else {@link #AUTH} (logged as unencrypted). */
+        /** Default: {@link #SYM} when the grid key file exists, else {@link #ASYM}; encrypted either way. */
         AUTO,
         /** AUTH, and every message encrypted with the grid's shared AES-256 key ({@link GridKey}, SYM_ENCRYPT). */
         SYM,
         /**
-         * AUTH, and a group key handed to each admitted member under its RSA key (ASYM_ENCRYPT): no shared file, but
-         * on this JGroups version views did not always merge after a partition in our tests, so not the default.
+         * AUTH, and a group key the coordinator hands to each admitted member under that member's RSA-2048 key
+         * (ASYM_ENCRYPT), made anew when a member leaves: no shared file to distribute.
          */
         ASYM,
         /** Only AUTH: members are admitted by trust, traffic is not encrypted. */
@@ -239,7 +239,7 @@ public record BrokerConfig(
         if (encryption != TransportSecurity.AUTO) {
             return encryption;
         }
-        return java.nio.file.Files.isRegularFile(gridKey) ? TransportSecurity.SYM : TransportSecurity.AUTH;
+        return java.nio.file.Files.isRegularFile(gridKey) ? TransportSecurity.SYM : TransportSecurity.ASYM;
     }
 
     /** Where leases are persisted. */

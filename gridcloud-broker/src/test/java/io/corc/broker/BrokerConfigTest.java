@@ -25,7 +25,7 @@ class BrokerConfigTest {
         assertThat(config.port()).isEqualTo(7800);
         assertThat(config.encryption()).isEqualTo(BrokerConfig.TransportSecurity.AUTO);
         assertThat(config.gridKey()).isEqualTo(Path.of("/h/broker/grid.key"));
-        assertThat(config.effectiveEncryption()).isEqualTo(BrokerConfig.TransportSecurity.AUTH); // no key file there
+        assertThat(config.effectiveEncryption()).isEqualTo(BrokerConfig.TransportSecurity.ASYM); // no key file there
         assertThat(config.offerRefresh()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.reservationTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.shared()).isEmpty();

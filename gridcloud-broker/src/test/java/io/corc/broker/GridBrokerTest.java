@@ -83,7 +83,8 @@ class GridBrokerTest {
                     grid.start(grid.config("alpha", SharedClass.of("small", "local", 1, 1, Duration.ofHours(1)))
                             .gridKey(dir.resolve("no-such-grid.key"))
                             .build());
-            assertThat(alpha.metrics()).contains("corc_broker_transport_encrypted 0");
+            assertThat(alpha.config().effectiveEncryption()).isEqualTo(BrokerConfig.TransportSecurity.ASYM);
+            assertThat(alpha.metrics()).contains("corc_broker_transport_encrypted 1");
 
             assertThatThrownBy(() -> alpha.request(request(64, Duration.ofMinutes(5), "ann")))
                     .isInstanceOfSatisfying(

@@ -18,6 +18,8 @@ import org.jgroups.protocols.TP;
 import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Members join and leave at runtime, crash, and split and merge; the owner alone grants its units throughout. */
 class MembershipTest {
@@ -27,13 +29,17 @@ class MembershipTest {
     @Test
     void membersJoinLeaveAndCrashAtRuntimeAndTheirOffersGoWithThem() {
         try (TestGrid grid = new TestGrid(dir, "alpha", "beta", "gamma")) {
+            Path noGridKey = dir.resolve("no-grid-key"); // these brokers encrypt with ASYM_ENCRYPT
             GridBroker alpha = grid.start(grid.config("alpha", SharedClass.of("a", "local", 1, 1, Duration.ofHours(1)))
+                    .gridKey(noGridKey)
                     .build());
             GridBroker beta = grid.start(grid.config("beta", SharedClass.of("b", "local", 1, 1, Duration.ofHours(1)))
+                    .gridKey(noGridKey)
                     .build());
             grid.awaitView(2);
 
             GridBroker gamma = grid.start(grid.config("gamma", SharedClass.of("g", "local", 1, 1, Duration.ofHours(1)))
+                    .gridKey(noGridKey)
                     .build());
             grid.awaitView(3);
             for (GridBroker b : List.of(alpha, beta, gamma)) {
@@ -46,6 +52,7 @@ class MembershipTest {
                     .containsExactlyInAnyOrder("alpha", "beta", "gamma");
             assertThat(alpha.peers()).allSatisfy(p -> assertThat(p.trusted()).isTrue());
             assertThat(alpha.status().members()).hasSize(3);
+            assertThat(alpha.config().effectiveEncryption()).isEqualTo(BrokerConfig.TransportSecurity.ASYM);
 
             gamma.close(); // graceful: leaves the view at once
             grid.brokers.remove("gamma");
@@ -63,13 +70,16 @@ class MembershipTest {
         }
     }
 
-    @Test
-    void afterAPartitionHealsTheViewsMergeAndTheOwnersUnitIsStillGrantedOnce() {
-        try (TestGrid grid = new TestGrid(dir, "alpha", "beta", "gamma")) {
-            GridBroker alpha =
-                    grid.start(fast(grid.config("alpha", SharedClass.of("one", "local", 1, 1, Duration.ofHours(1)))));
-            GridBroker beta = grid.start(fast(grid.config("beta")));
-            GridBroker gamma = grid.start(fast(grid.config("gamma")));
+    @ParameterizedTest
+    @EnumSource(
+            value = BrokerConfig.TransportSecurity.class,
+            names = {"SYM", "ASYM"})
+    void afterAPartitionHealsTheViewsMergeAndTheOwnersUnitIsStillGrantedOnce(BrokerConfig.TransportSecurity security) {
+        try (TestGrid grid = new TestGrid(dir.resolve(security.name()), "alpha", "beta", "gamma")) {
+            GridBroker alpha = grid.start(
+                    fast(grid.config("alpha", SharedClass.of("one", "local", 1, 1, Duration.ofHours(1))), security));
+            GridBroker beta = grid.start(fast(grid.config("beta"), security));
+            GridBroker gamma = grid.start(fast(grid.config("gamma"), security));
             grid.awaitView(3);
             await("gamma sees alpha's unit", () -> gamma.offers().stream()
                     .anyMatch(o -> o.organisation().equals("alpha")
@@ -113,8 +123,9 @@ class MembershipTest {
     }
 
     /** Failure detection and merging at their quickest for this test. */
-    private static BrokerConfig fast(BrokerConfig.Builder config) {
-        return config.failureTimeout(Duration.ofMillis(1200))
+    private static BrokerConfig fast(BrokerConfig.Builder config, BrokerConfig.TransportSecurity security) {
+        return config.encryption(security)
+                .failureTimeout(Duration.ofMillis(1200))
                 .mergeInterval(Duration.ofMillis(1200))
                 .build();
     }

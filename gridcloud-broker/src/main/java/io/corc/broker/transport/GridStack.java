@@ -35,17 +35,19 @@ import org.jgroups.stack.Protocol;
  * configured initial hosts (TCPPING), diagnostics off, no UDP or multicast anywhere.
  *
  * <p>Security, by {@link BrokerConfig#effectiveEncryption()} (default: SYM when the grid key file exists, else
- * AUTH):
+ * ASYM, so the transport is encrypted unless configured otherwise):
  *
  * <ul>
  *   <li>AUTH, just below GMS, with {@link GridAuthToken} (every mode but NONE): a join or merge is accepted only with
- *       a fresh token signed by an identity key that the coordinator's trust store holds for that organisation.
+ *       a fresh token signed by an identity key that the coordinator's trust store holds for that organisation, so
+ *       only trusted organisations are admitted and receive a group key.
  *   <li>SYM_ENCRYPT, just below NAKACK2/UNICAST3 (SYM): every message is encrypted with AES-256 (CBC, PKCS5
- *       padding, a random IV per message) under the grid's shared key ({@link GridKey}). Every member holds the
- *       same key, so split views merge without a key exchange.
- *   <li>ASYM_ENCRYPT instead (ASYM): the coordinator hands a group key to each admitted member under that member's
- *       RSA-2048 key, re-keyed when a member leaves. Not the default: after partitions in our tests the views did
- *       not always merge within 20 s (and JGroups 5.5.7 once threw a NullPointerException while installing keys).
+ *       padding, a random IV per message) under the grid's shared key ({@link GridKey}); every member holds the
+ *       same key, so split views merge without any key exchange.
+ *   <li>ASYM_ENCRYPT instead (ASYM): the same cipher under a group key that the coordinator (key server) sends to
+ *       each admitted member encrypted with that member's RSA-2048 public key, made anew when a member leaves, so a
+ *       departed member cannot read later traffic. No file to distribute. (Seen once in our partition tests:
+ *       JGroups 5.5.7 logged a NullPointerException while installing keys after a merge, and that merge was late.)
  * </ul>
  *
  * CBC gives confidentiality, not integrity: integrity and authenticity come from the Ed25519 signature of every
