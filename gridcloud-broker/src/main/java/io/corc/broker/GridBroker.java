@@ -386,7 +386,7 @@ public final class GridBroker implements BrokerService {
         }
         state = "stopping";
         for (Lease lease : List.copyOf(held.values())) {
-            if (lease.state().holdsCapacity()) {
+            if (lease.state().holdsCapacity() && clock.instant().isBefore(lease.expires())) {
                 try {
                     release(lease.id());
                 } catch (RuntimeException e) {

@@ -150,4 +150,40 @@ class LeaseLifecycleTest {
                     .isEqualTo(1);
         }
     }
+
+    @Test
+    void aRestartedOwnerKeepsItsActiveLeasesAndStillTearsThemDownAtTheirExpiry() {
+        try (TestGrid grid = new TestGrid(dir, "alpha", "beta")) {
+            BrokerConfig.Builder alphaConfig =
+                    grid.config("alpha", SharedClass.of("one", "local", 1, 1, Duration.ofHours(1)));
+            GridBroker alpha = grid.start(alphaConfig.build());
+            GridBroker beta = grid.start(grid.config("beta").build());
+            grid.awaitView(2);
+            await("beta sees alpha's offer", () -> beta.offers().size() == 2);
+            Lease lease = beta.request(request(1, Duration.ofSeconds(4), "bob"));
+            Path sandbox = Path.of(lease.endpoint().host());
+
+            alpha.halt(); // crash: the lease is only in alpha's state directory now
+            grid.brokers.remove("alpha");
+            GridBroker restarted =
+                    grid.start(alphaConfig.port(TestGrid.freePort()).build());
+
+            assertThat(restarted.leases())
+                    .filteredOn(l -> l.id().equals(lease.id()))
+                    .singleElement()
+                    .satisfies(l -> assertThat(l.state()).isEqualTo(LeaseState.ACTIVE));
+            await("the restarted owner offers no free unit", () -> freeAt(restarted, "alpha") == 0);
+            assertThat(sandbox).isDirectory();
+            await("the restarted owner tears the lease down at its expiry", () -> !Files.exists(sandbox));
+            await("and offers the unit again", () -> freeAt(beta, "alpha") == 1);
+        }
+    }
+
+    private static int freeAt(GridBroker viewer, String owner) {
+        return viewer.offers().stream()
+                .filter(o -> o.organisation().equals(owner))
+                .mapToInt(o -> o.classes().get(0).available())
+                .findFirst()
+                .orElse(-1);
+    }
 }
