@@ -192,7 +192,36 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
     public Plan plan(ResourceSpec spec) {
         requireNonNull(spec, "spec is null");
         Decision decision = withContext("plan", () -> decide(spec));
-        InstanceTypes.Candidate first = decision.types().first();
+        return planOf(spec, decision, decision.types().first(), true);
+    }
+
+    /** Placement ranks at most this many instance types of one EC2 plan (the smallest fitting ones). */
+    static final int MAX_OFFERS = 3;
+
+    /**
+     * The smallest fitting instance types (up to {@value #MAX_OFFERS}, from the same describe calls as {@link
+     * #plan}), each pinned with {@code instance_type} so that placement ranks them by their own prices against every
+     * other provider's offers. A type named by the spec or the settings gives that one offer.
+     */
+    @Override
+    public List<io.corc.api.PlanChoice> plans(ResourceSpec spec) {
+        requireNonNull(spec, "spec is null");
+        Decision decision = withContext("plan", () -> decide(spec));
+        boolean pinned = spec.options().containsKey("instance_type")
+                || !settings.instanceType().isBlank();
+        List<InstanceTypes.Candidate> candidates = decision.types().candidates();
+        if (pinned) {
+            return List.of(new io.corc.api.PlanChoice(planOf(spec, decision, candidates.get(0), true), Map.of()));
+        }
+        List<io.corc.api.PlanChoice> choices = new ArrayList<>();
+        for (InstanceTypes.Candidate type : candidates.subList(0, Math.min(MAX_OFFERS, candidates.size()))) {
+            choices.add(new io.corc.api.PlanChoice(
+                    planOf(spec, decision, type, false), Map.of("instance_type", type.name())));
+        }
+        return choices;
+    }
+
+    private Plan planOf(ResourceSpec spec, Decision decision, InstanceTypes.Candidate first, boolean withFallback) {
         List<String> toCreate = new ArrayList<>();
         if (!keys(spec).isEmpty()) {
             toCreate.add("key pair corc-<id> (" + keys(spec).size() + " SSH key(s))");
@@ -203,7 +232,7 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
                 + String.join(" or ", first.zones()) + " from "
                 + decision.image().id() + " (" + decision.image().name()
                 + "), login " + decision.image().user());
-        String fallback = attemptOrder(spec, decision.types()).size() > 1
+        String fallback = withFallback && attemptOrder(spec, decision.types()).size() > 1
                 ? "; on capacity or quota errors corc tries " + describeAttempts(spec, decision.types())
                 : "";
         return new Plan(
@@ -216,7 +245,11 @@ final class Ec2InstanceOrchestrator implements Orchestrator {
                 first.gpus(),
                 first.hourlyPrice(),
                 toCreate,
-                decision.types().reason() + (spec.spot() ? " (on-demand price; spot is usually lower)" : "") + "; "
+                (withFallback
+                                ? decision.types().reason()
+                                : "offering " + first.name() + " of the "
+                                        + decision.types().reason())
+                        + (spec.spot() ? " (on-demand price; spot is usually lower)" : "") + "; "
                         + decision.image().why() + fallback);
     }
 

@@ -92,6 +92,51 @@ class Ec2InstanceOrchestratorTest {
     }
 
     @Test
+    void plansOffersTheSmallestFittingTypesEachWithItsPriceAndPinnedForStart() {
+        Ec2InstanceOrchestrator orchestrator = fixture.orchestrator(Map.of());
+        ResourceSpec spec = spec(2, 4, null, null);
+
+        List<io.corc.api.PlanChoice> choices = orchestrator.plans(spec);
+
+        assertThat(choices).hasSize(Ec2InstanceOrchestrator.MAX_OFFERS);
+        Plan plan = orchestrator.plan(spec);
+        assertThat(choices.get(0).plan().shape()).isEqualTo(plan.shape());
+        assertThat(choices.get(0).plan().hourlyPrice()).isEqualTo(plan.hourlyPrice());
+        assertThat(choices.get(1).plan().reason()).startsWith("offering t3.medium of the smallest of");
+        assertThat(choices).extracting(c -> c.plan().shape()).startsWith("t3a.medium", "t3.medium");
+        assertThat(choices).allSatisfy(c -> {
+            assertThat(c.plan().hourlyPrice()).isNotNull();
+            assertThat(c.startOptions()).containsEntry("instance_type", c.plan().shape());
+        });
+        assertThat(choices.get(1).plan().hourlyPrice())
+                .isGreaterThan(choices.get(0).plan().hourlyPrice());
+        assertThat(fixture.requests("RunInstances")).isEmpty();
+
+        // a start with the second offer's options launches exactly that type
+        ResourceSpec pinned = new ResourceSpec(
+                "pinned",
+                ResourceKind.INSTANCE,
+                2,
+                4,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                null,
+                null,
+                List.of(Ec2Fixture.KEY),
+                choices.get(1).startOptions());
+        assertThat(orchestrator.plans(pinned))
+                .singleElement()
+                .satisfies(c -> assertThat(c.plan().shape()).isEqualTo("t3.medium"));
+        orchestrator.start(pinned, io.corc.api.ProgressListener.NONE);
+        assertThat(fixture.requests("RunInstances")).singleElement().satisfies(r -> assertThat(r)
+                .containsEntry("InstanceType", "t3.medium"));
+    }
+
+    @Test
     void aTypeNotOfferedInTheAskedZoneIsPassedOver() {
         ResourceSpec spec = new ResourceSpec(
                 "w", ResourceKind.INSTANCE, 2, 4, null, null, null, null, "us-east-1a", false, null, null, null, null);
