@@ -52,10 +52,12 @@ import org.jgroups.View;
  * publishes signed offers, keeps every member's latest offer, serves requests locally or through a peer with a
  * two-phase reservation, and serves its own capacity to trusted members.
  *
- * <p>Lifecycle: {@link #start} loads nothing itself beyond what it is given, joins the grid and returns once it is
- * a member (or alone: the first member); {@link #close} releases the leases its users hold at peers, stops the
- * resources it serves and leaves the view. Every received message goes through {@link MessageGuard} first; requests
- * from peers run on a worker pool (orchestration may take minutes), replies complete the waiting request at once.
+ * <p>Lifecycle: {@link #start} reads the identity key and trust store the configuration names (or takes them
+ * given), reads back the active leases it owned before a restart, joins the grid and returns once it is a member
+ * (or alone: the first member); {@link #close} releases the leases its users hold at peers, stops the resources it
+ * serves and leaves the view. Every received message goes through {@link MessageGuard} first; RESERVE and RENEW
+ * from peers run on a small worker pool, CONFIRM and RELEASE (which call providers and may take minutes) on a pool
+ * of their own so they never delay a reservation, and replies complete the waiting request at once.
  *
  * <p>Message cost: offers are the only broadcast (one per refresh interval and per change of what is free); a peer
  * request costs RESERVE + reply and CONFIRM + reply to the chosen owner (more only when an owner refuses), so the
@@ -75,7 +77,8 @@ public final class GridBroker implements BrokerService {
     private final OfferBook offers;
     private final Accounting accounting;
     private final JChannel channel;
-    private final ExecutorService workers = Executors.newFixedThreadPool(8, daemon("corc-broker-worker"));
+    private final ExecutorService workers = Executors.newFixedThreadPool(4, daemon("corc-broker-worker"));
+    private final ExecutorService orchestration = Executors.newCachedThreadPool(daemon("corc-broker-orchestration"));
     private final ScheduledExecutorService timers =
             Executors.newSingleThreadScheduledExecutor(daemon("corc-broker-timer"));
     private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() * 1000);
@@ -662,7 +665,7 @@ public final class GridBroker implements BrokerService {
         }
         metrics.add(
                 BrokerMetrics.MESSAGES,
-                "direction=\"out\",type=\"" + type.name().toLowerCase() + "\"",
+                "direction=\"out\",type=\"" + type.name().toLowerCase(java.util.Locale.ROOT) + "\"",
                 1);
     }
 
@@ -683,7 +686,7 @@ public final class GridBroker implements BrokerService {
         Envelope e = verdict.envelope();
         metrics.add(
                 BrokerMetrics.MESSAGES,
-                "direction=\"in\",type=\"" + e.type().name().toLowerCase() + "\"",
+                "direction=\"in\",type=\"" + e.type().name().toLowerCase(java.util.Locale.ROOT) + "\"",
                 1);
         Address source = msg.getSrc();
         if (source != null) {
@@ -714,7 +717,8 @@ public final class GridBroker implements BrokerService {
             return;
         }
         try {
-            workers.execute(() -> serve(e, source));
+            boolean slow = e.type() == MessageType.CONFIRM || e.type() == MessageType.RELEASE;
+            (slow ? orchestration : workers).execute(() -> serve(e, source));
         } catch (java.util.concurrent.RejectedExecutionException ignored) {
             // stopping
         }
@@ -868,6 +872,7 @@ public final class GridBroker implements BrokerService {
     private void shutdownExecutors() {
         timers.shutdownNow();
         workers.shutdownNow();
+        orchestration.shutdownNow();
     }
 
     private static String nonce() {

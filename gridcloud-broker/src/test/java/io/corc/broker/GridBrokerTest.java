@@ -12,6 +12,7 @@ import io.corc.broker.BrokerConfig.SharedClass;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,6 +93,33 @@ class GridBrokerTest {
             assertThatThrownBy(() -> alpha.request(request(1, Duration.ofHours(3), "ann")))
                     .isInstanceOfSatisfying(
                             CorcException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.INVALID_INPUT));
+        }
+    }
+
+    @Test
+    void aClassSharedWithNamedMembersIsNeitherOfferedToNorGrantedToOthers() {
+        try (TestGrid grid = new TestGrid(dir, "alpha", "beta", "gamma")) {
+            SharedClass onlyGamma = SharedClass.of("private", "local", 1, 2, Duration.ofHours(1))
+                    .withMembers(List.of("gamma"));
+            grid.start(grid.config("alpha", onlyGamma).build());
+            GridBroker beta = grid.start(grid.config("beta").build());
+            GridBroker gamma = grid.start(grid.config("gamma").build());
+            grid.awaitView(3);
+            await("gamma sees the class", () -> gamma.offers().stream()
+                    .anyMatch(
+                            o -> o.organisation().equals("alpha") && o.classes().size() == 1));
+            await("beta has alpha's offer", () -> beta.offers().stream()
+                    .anyMatch(o -> o.organisation().equals("alpha")));
+
+            assertThat(beta.offers())
+                    .filteredOn(o -> o.organisation().equals("alpha"))
+                    .singleElement()
+                    .satisfies(o -> assertThat(o.classes()).isEmpty());
+            assertThatThrownBy(() -> beta.request(request(1, Duration.ofMinutes(1), "bob")))
+                    .isInstanceOfSatisfying(
+                            CorcException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.CAPACITY));
+            assertThat(gamma.request(request(1, Duration.ofMinutes(1), "gil")).owner())
+                    .isEqualTo("alpha");
         }
     }
 }
