@@ -164,6 +164,15 @@ public final class GridBroker implements BrokerService {
     public static GridBroker start(
             BrokerConfig config, Corc corc, BrokerIdentity identity, TrustStore trust, Clock clock) {
         requireNonNull(corc, "corc is null");
+        for (SharedClass c : config.shared()) { // a class no provider can start would be offered and never served
+            try {
+                corc.orchestrator(c.provider(), io.corc.api.ResourceKind.INSTANCE);
+            } catch (CorcException e) {
+                throw CorcException.invalidInput("shared class " + c.name() + " names provider " + c.provider()
+                                + ", which this corc cannot use: " + e.getMessage())
+                        .withContext("broker", "start");
+            }
+        }
         GridBroker broker = new GridBroker(config, corc, identity, trust, clock);
         broker.join();
         return broker;

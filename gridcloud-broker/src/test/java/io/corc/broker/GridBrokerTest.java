@@ -87,6 +87,11 @@ class GridBrokerTest {
             assertThat(alpha.config().effectiveEncryption()).isEqualTo(BrokerConfig.TransportSecurity.ASYM);
             assertThat(alpha.metrics()).contains("corc_broker_transport_encrypted 1");
 
+            assertThatThrownBy(() -> grid.start(
+                            grid.config("alpha", SharedClass.of("gpu", "no-such-cloud", 8, 1, Duration.ofHours(1)))
+                                    .build()))
+                    .isInstanceOf(CorcException.class)
+                    .hasMessageContaining("shared class gpu names provider no-such-cloud");
             assertThatThrownBy(() -> alpha.request(request(64, Duration.ofMinutes(5), "ann")))
                     .isInstanceOfSatisfying(
                             CorcException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.CAPACITY));
