@@ -120,6 +120,44 @@ class S3StorageTest {
     }
 
     @Test
+    void anInterruptedOrDamagedDownloadIsResumedFetchingOnlyWhatIsMissingOrWrong() throws IOException {
+        Path source = dir.resolve("tree");
+        for (int d = 0; d < 3; d++) {
+            for (int f = 0; f < 4; f++) {
+                write(source.resolve("d" + d + "/f" + f + ".txt"), "file " + d + "/" + f);
+            }
+        }
+        randomFile(source.resolve("big/large.bin"), 20L * 1024 * 1024 + 7);
+        storage.ensureBucket("resume-down");
+        storage.upload(source, "resume-down", "job/", ProgressListener.NONE);
+        Path target = dir.resolve("copy");
+        storage.download("resume-down", "job/", target, ProgressListener.NONE);
+
+        // a run cut off: one file never arrived (its part file left half written), one directory not begun; and
+        // one file damaged locally with its size unchanged
+        Files.delete(target.resolve("d0/f1.txt"));
+        try (Stream<Path> files = Files.list(target.resolve("d2"))) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(target.resolve("d2"));
+        Files.writeString(target.resolve("d0/.f1.txt.corc-part"), "half");
+        Files.writeString(target.resolve("d1/f3.txt"), "FILE 1/3");
+        byte[] large = Files.readAllBytes(target.resolve("big/large.bin"));
+        large[12345] ^= 1;
+        Files.write(target.resolve("big/large.bin"), large);
+        int getsBefore = faults.gets.get();
+
+        TransferReport again = storage.download("resume-down", "job/", target, ProgressListener.NONE);
+
+        assertThat(again.files()).isEqualTo(7); // d0/f1, d2/* (4), d1/f3, big/large.bin
+        assertThat(again.skipped()).isEqualTo(6);
+        assertThat(faults.gets.get() - getsBefore).isGreaterThanOrEqualTo(7);
+        assertSameTree(source, target); // the part file was replaced by the whole download, then renamed
+    }
+
+    @Test
     void aLargeFileTravelsInVerifiedPartsBothWays() throws IOException {
         Path source = dir.resolve("big");
         Path file = randomFile(source.resolve("simulation.dat"), 200L * 1024 * 1024 + 12345);
