@@ -52,7 +52,15 @@ class CrashSafetyTest {
 
     @ParameterizedTest
     @ValueSource(
-            strings = {"corc:intent", "local:record", "local:sandbox", "corc:started", "corc:spend", "corc:auto-stop"})
+            strings = {
+                "corc:intent",
+                "local:record",
+                "local:sandbox",
+                "corc:returned",
+                "corc:started",
+                "corc:spend",
+                "corc:auto-stop"
+            })
     void aStartAtTheLocalProviderKilledAtEachStepIsCleanedUpByGc(String step) throws Exception {
         Path config = Files.writeString(tmp.resolve("config.yaml"), """
                 corc:
@@ -91,6 +99,7 @@ class CrashSafetyTest {
                 "ec2:security-group",
                 "ec2:instance",
                 "ec2:ssh-wait",
+                "corc:returned",
                 "corc:started",
                 "corc:spend",
                 "corc:auto-stop"
@@ -145,7 +154,15 @@ class CrashSafetyTest {
 
     @ParameterizedTest
     @ValueSource(
-            strings = {"corc:intent", "jclouds:record", "jclouds:node", "corc:started", "corc:spend", "corc:auto-stop"})
+            strings = {
+                "corc:intent",
+                "jclouds:record",
+                "jclouds:node",
+                "corc:returned",
+                "corc:started",
+                "corc:spend",
+                "corc:auto-stop"
+            })
     void aStartAtOpenStackNovaKilledAtEachStepIsCleanedUpByGc(String step) throws Exception {
         nova = new FakeNova();
         Path config = Files.writeString(

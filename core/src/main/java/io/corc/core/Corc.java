@@ -178,6 +178,7 @@ public final class Corc {
             intents.finish(intent);
             throw e;
         }
+        TestPause.at("corc:returned"); // the provider's start returned; the intent does not name it yet
         intents.started(intent, resource.id());
         TestPause.at("corc:started");
         budgets.recordStart(resource, price, reservation);

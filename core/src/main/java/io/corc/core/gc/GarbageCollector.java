@@ -130,17 +130,24 @@ public final class GarbageCollector {
     }
 
     /**
-     * The resources a dead start made: the one it named, or, when the provider had not returned, those of its
-     * provider still starting or failed that were recorded after the intent and that no live start can own.
+     * The resources a dead start made: the one it named, or, when it had not named one yet, those of its provider
+     * recorded after the intent that are still starting, failed, or running without the spend record every finished
+     * start writes, and that no live start can own.
      */
-    private static List<Resource> orphansOf(StateRecord intent, List<Resource> resources, List<StateRecord> intents) {
+    private List<Resource> orphansOf(StateRecord intent, List<Resource> resources, List<StateRecord> intents) {
         String named = intent.string("resource_id");
         if (named != null) {
             return resources.stream().filter(r -> r.id().equals(named)).toList();
         }
         Instant since = StartIntents.startedAt(intent).minus(CLOCK_SLACK);
         return resources.stream()
-                .filter(r -> r.state() == ResourceState.STARTING || r.state() == ResourceState.FAILED)
+                // still starting or failed; or running but never recorded as started by corc (no spend record: the
+                // process died between the provider's start returning and the intent naming the resource)
+                .filter(r -> r.state() == ResourceState.STARTING
+                        || r.state() == ResourceState.FAILED
+                        || (r.state() == ResourceState.RUNNING
+                                && records.get(io.corc.core.placement.Budgets.RECORD_TYPE, r.id())
+                                        .isEmpty()))
                 .filter(r -> r.createdAt() != null && !r.createdAt().isBefore(since))
                 .filter(r -> intents.stream()
                         .filter(other -> other != intent && StartIntents.alive(other))

@@ -207,6 +207,36 @@ class OffersBudgetLockAndIntentsTest {
     }
 
     @Test
+    void aDeadStartThatHadNotNamedItsResourceYetOwnsTheRunningOnesWithoutASpendRecordMadeSince() throws Exception {
+        Corc corc = corc("");
+        Resource before = corc.start("beta", spec("before"), ProgressListener.NONE); // finished earlier: has spend
+        Instant intentStart = Instant.now(); // within the clock slack of 'before': only its spend record spares it
+        // what a kill between the provider's start returning and the intent naming it leaves: the provider's
+        // running resource, no spend record, an intent without resource id whose process is gone
+        corc.orchestrator("beta", ResourceKind.INSTANCE).start(spec("unnamed"), ProgressListener.NONE);
+        corc.records()
+                .put(StateRecord.create(
+                        StartIntents.RECORD_TYPE,
+                        "start-unnamed",
+                        "starting",
+                        Map.of(
+                                "provider",
+                                "beta",
+                                "kind",
+                                "instance",
+                                "pid",
+                                deadPid(),
+                                "started_at",
+                                intentStart.toString())));
+
+        assertThat(corc.collectGarbage(false)).extracting(GcItem::id).containsExactly("beta-unnamed", "start-unnamed");
+        assertThat(corc.collectGarbage(true)).isEmpty();
+        assertThat(ScriptedProviders.CALLS)
+                .contains("stop beta beta-unnamed")
+                .doesNotContain("stop beta " + before.id());
+    }
+
+    @Test
     void gcStopsAResourceIdleLongerThanItsIdleStopByTheActivityCorcRecorded() throws IOException {
         Corc corc = corc("");
         ResourceSpec idle = new ResourceSpec(
