@@ -19,6 +19,8 @@ public final class BrokerMetrics {
     public static final String GRANTS = "corc_broker_grants_total";
     /** Requests that ended without a lease, by reason. */
     public static final String REQUEST_FAILURES = "corc_broker_request_failures_total";
+    /** Refusals this broker's requests met at peers, by the owner's reason (the request may still succeed elsewhere). */
+    public static final String PEER_REFUSALS = "corc_broker_peer_refusals_total";
     /** Reservations this broker refused as an owner, by reason. */
     public static final String REJECTIONS = "corc_broker_rejections_total";
     /** Messages dropped on receipt, by reason (unsigned, bad_signature, untrusted, wrong_grid, replayed, stale...). */
@@ -37,6 +39,7 @@ public final class BrokerMetrics {
             GRANTS, "Leases granted to this broker's users, locally or by a peer.",
             REQUEST_FAILURES, "Requests that ended without a lease, by reason.",
             REJECTIONS, "Reservations refused by this broker as owner, by reason.",
+            PEER_REFUSALS, "Refusals this broker's requests met at peers, by reason.",
             DROPPED, "Messages dropped on receipt, by reason.",
             MESSAGES, "Signed application messages, by type and direction.",
             REQUEST_MESSAGES, "Messages sent and received while serving this broker's requests.",

@@ -580,7 +580,7 @@ public final class GridBroker implements BrokerService {
                             ? ErrorCategory.CAPACITY
                             : Refusal.UNKNOWN_LEASE.equals(reason) ? ErrorCategory.NOT_FOUND : ErrorCategory.CONFLICT,
                     reply.sender() + " refused (" + reason + "): " + reply.string("message"));
-            metrics.increment(BrokerMetrics.REQUEST_FAILURES, "reason", "peer_" + reason);
+            metrics.increment(BrokerMetrics.PEER_REFUSALS, "reason", reason);
             throw e;
         }
         @SuppressWarnings("unchecked")
