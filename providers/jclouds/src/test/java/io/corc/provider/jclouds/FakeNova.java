@@ -112,6 +112,10 @@ public final class FakeNova implements ResponseDefinitionTransformerV2 {
             return authenticate(
                     JsonParser.parseString(event.getRequest().getBodyAsString()).getAsJsonObject());
         }
+        if (method.equals("POST") && path.equals("/identity/v2.0/tokens")) {
+            return authenticateV2(
+                    JsonParser.parseString(event.getRequest().getBodyAsString()).getAsJsonObject());
+        }
         if (!path.startsWith("/compute/v2.1")) {
             return error(404, "itemNotFound", "The resource could not be found.");
         }
@@ -249,6 +253,61 @@ public final class FakeNova implements ResponseDefinitionTransformerV2 {
                 .withHeader("X-Subject-Token", TOKEN)
                 .withBody(GSON.toJson(Map.of("token", token)))
                 .build();
+    }
+
+    /** Keystone v2.0 ("Authenticate", POST /v2.0/tokens): the token and catalog in the body's {@code access}. */
+    private ResponseDefinition authenticateV2(JsonObject body) {
+        authBodies.add(body);
+        JsonObject auth = body.getAsJsonObject("auth");
+        if (rejectPassword || !auth.has("passwordCredentials")) {
+            return json(
+                    401,
+                    Map.of(
+                            "error",
+                            Map.of(
+                                    "code",
+                                    401,
+                                    "title",
+                                    "Unauthorized",
+                                    "message",
+                                    "The request you have made requires authentication.")));
+        }
+        Map<String, Object> endpoint = new LinkedHashMap<>();
+        endpoint.put("adminURL", compute());
+        endpoint.put("region", "RegionOne");
+        endpoint.put("internalURL", compute());
+        endpoint.put("id", "2dad48f09e2a447a9bf852bcd93548ef");
+        endpoint.put("publicURL", compute());
+        Map<String, Object> computeService = new LinkedHashMap<>();
+        computeService.put("endpoints", List.of(endpoint));
+        computeService.put("endpoints_links", List.of());
+        computeService.put("type", "compute");
+        computeService.put("name", "nova");
+        Map<String, Object> tenant = new LinkedHashMap<>();
+        tenant.put("description", null);
+        tenant.put("enabled", true);
+        tenant.put("id", PROJECT_ID);
+        tenant.put("name", auth.has("tenantName") ? auth.get("tenantName").getAsString() : "");
+        Map<String, Object> token = new LinkedHashMap<>();
+        token.put("issued_at", Instant.now().toString());
+        token.put("expires", Instant.now().plusSeconds(3600).toString().replaceFirst("\\.\\d+Z$", "Z"));
+        token.put("id", TOKEN);
+        token.put("tenant", tenant);
+        token.put("audit_ids", List.of("FSN8wl3RT7i9K-ovsJ2SBg"));
+        String username =
+                auth.getAsJsonObject("passwordCredentials").get("username").getAsString();
+        Map<String, Object> user = new LinkedHashMap<>();
+        user.put("username", username);
+        user.put("roles_links", List.of());
+        user.put("id", "ee4dfb6e5540447cb3741905149d9b6e");
+        user.put("roles", List.of(Map.of("name", "_member_")));
+        user.put("name", username);
+        Map<String, Object> access = new LinkedHashMap<>();
+        access.put("token", token);
+        access.put("serviceCatalog", List.of(computeService));
+        access.put("user", user);
+        access.put("metadata", Map.of("is_admin", 0, "roles", List.of("9fe2ff9ee4384b1894a90878d3e92bab")));
+        return json(200, Map.of("access", access));
     }
 
     private ResponseDefinition create(JsonObject body) {

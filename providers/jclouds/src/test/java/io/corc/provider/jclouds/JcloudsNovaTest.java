@@ -114,6 +114,31 @@ class JcloudsNovaTest {
     }
 
     @Test
+    void keystoneVersion2SendsTenantAndPasswordCredentialsToTheV2TokensApi() {
+        JcloudsSettings v2 = JcloudsSettings.from(
+                new PluginConfig(
+                        "corc.providers.jclouds",
+                        Map.of(
+                                "provider", "openstack-nova",
+                                "keystone_version", "2",
+                                "endpoint", nova.keystone().replace("/v3", "/v2.0"),
+                                "identity", "physics:alice",
+                                "credential", "s3cret")),
+                Map.of());
+
+        CheckResult check = new JcloudsOrchestrator(v2, records).check();
+
+        assertThat(check.ok()).as(check.reason()).isTrue();
+        assertThat(nova.requests())
+                .contains("POST /identity/v2.0/tokens")
+                .doesNotContain("POST /identity/v3/auth/tokens");
+        JsonObject auth = nova.authBodies.get(0).getAsJsonObject("auth");
+        assertThat(auth.get("tenantName").getAsString()).isEqualTo("physics");
+        assertThat(auth.getAsJsonObject("passwordCredentials").get("username").getAsString())
+                .isEqualTo("alice");
+    }
+
+    @Test
     void aRejectedPasswordIsAnAuthenticationProblem() {
         nova.rejectPassword = true;
 
