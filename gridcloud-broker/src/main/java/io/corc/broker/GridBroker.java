@@ -56,8 +56,9 @@ import org.jgroups.View;
  * given), reads back the active leases it owned before a restart, joins the grid and returns once it is a member
  * (or alone: the first member); {@link #close} releases the leases its users hold at peers, stops the resources it
  * serves and leaves the view. Every received message goes through {@link MessageGuard} first; RESERVE and RENEW
- * from peers run on a small worker pool, CONFIRM and RELEASE (which call providers and may take minutes) on a pool
- * of their own so they never delay a reservation, and replies complete the waiting request at once.
+ * from peers are answered on the delivering thread (a short step under the ledger's lock), CONFIRM and RELEASE
+ * (which call providers and may take minutes) on a pool of their own so they never delay a reservation, and replies
+ * complete the waiting request at once.
  *
  * <p>Message cost: offers are the only broadcast (one per refresh interval and per change of what is free); a peer
  * request costs RESERVE + reply and CONFIRM + reply to the chosen owner (more only when an owner refuses), so the
@@ -77,7 +78,6 @@ public final class GridBroker implements BrokerService {
     private final OfferBook offers;
     private final Accounting accounting;
     private final JChannel channel;
-    private final ExecutorService workers = Executors.newFixedThreadPool(4, daemon("corc-broker-worker"));
     private final ExecutorService orchestration = Executors.newCachedThreadPool(daemon("corc-broker-orchestration"));
     private final ScheduledExecutorService timers =
             Executors.newSingleThreadScheduledExecutor(daemon("corc-broker-timer"));
@@ -726,8 +726,11 @@ public final class GridBroker implements BrokerService {
             return;
         }
         try {
-            boolean slow = e.type() == MessageType.CONFIRM || e.type() == MessageType.RELEASE;
-            (slow ? orchestration : workers).execute(() -> serve(e, source));
+            if (e.type() == MessageType.CONFIRM || e.type() == MessageType.RELEASE) {
+                orchestration.execute(() -> serve(e, source));
+            } else {
+                serve(e, source); // RESERVE, RENEW: a few microseconds under the ledger's lock, no hand-off
+            }
         } catch (java.util.concurrent.RejectedExecutionException ignored) {
             // stopping
         }
@@ -880,7 +883,6 @@ public final class GridBroker implements BrokerService {
 
     private void shutdownExecutors() {
         timers.shutdownNow();
-        workers.shutdownNow();
         orchestration.shutdownNow();
     }
 
