@@ -55,10 +55,10 @@ import org.jgroups.View;
  * <p>Lifecycle: {@link #start} reads the identity key and trust store the configuration names (or takes them
  * given), reads back the active leases it owned before a restart, joins the grid and returns once it is a member
  * (or alone: the first member); {@link #close} releases the leases its users hold at peers, stops the resources it
- * serves and leaves the view. Every received message goes through {@link MessageGuard} first; RESERVE and RENEW
- * from peers are answered on the delivering thread (a short step under the ledger's lock), CONFIRM and RELEASE
- * (which call providers and may take minutes) on a pool of their own so they never delay a reservation, and replies
- * complete the waiting request at once.
+ * serves and leaves the view. Every received message goes through {@link MessageGuard} first; a RESERVE is
+ * answered on the delivering thread (a short step under the ledger's lock), CONFIRM, RENEW and RELEASE (provider
+ * calls that may take minutes, the lease file's fsync) on a pool of their own so they never delay a reservation,
+ * and replies complete the waiting request at once.
  *
  * <p>Message cost: offers are the only broadcast (one per refresh interval and per change of what is free); a peer
  * request costs RESERVE + reply and CONFIRM + reply to the chosen owner (more only when an owner refuses), so the
@@ -726,10 +726,10 @@ public final class GridBroker implements BrokerService {
             return;
         }
         try {
-            if (e.type() == MessageType.CONFIRM || e.type() == MessageType.RELEASE) {
-                orchestration.execute(() -> serve(e, source));
+            if (e.type() == MessageType.RESERVE) {
+                serve(e, source); // a few microseconds under the ledger's lock, no file or provider: no hand-off
             } else {
-                serve(e, source); // RESERVE, RENEW: a few microseconds under the ledger's lock, no hand-off
+                orchestration.execute(() -> serve(e, source)); // provider calls or the lease file's fsync
             }
         } catch (java.util.concurrent.RejectedExecutionException ignored) {
             // stopping
