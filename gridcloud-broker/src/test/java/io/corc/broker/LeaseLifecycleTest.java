@@ -101,8 +101,12 @@ class LeaseLifecycleTest {
             assertThat(renewed.reason()).contains("maximum lease");
             assertThat(Duration.between(lease.created(), renewed.expires())).isLessThanOrEqualTo(Duration.ofSeconds(5));
 
-            await("alpha tears the lease down at its expiry", () -> !Files.exists(sandbox));
-            assertThat(grid.corc("alpha").list("local", ResourceKind.INSTANCE)).isEmpty();
+            await(
+                    "alpha tears the lease down at its expiry",
+                    () -> !Files.exists(sandbox)
+                            && grid.corc("alpha")
+                                    .list("local", ResourceKind.INSTANCE)
+                                    .isEmpty());
             assertThat(alpha.leases())
                     .filteredOn(l -> l.id().equals(lease.id()))
                     .singleElement()
