@@ -698,6 +698,10 @@ public final class GridBroker implements BrokerService {
                 "direction=\"in\",type=\"" + e.type().name().toLowerCase(java.util.Locale.ROOT) + "\"",
                 1);
         Address source = msg.getSrc();
+        View current = view;
+        if (source != null && current != null && !current.containsMember(source)) {
+            return; // sent before it left the view, delivered after: it must not bring its address or offer back
+        }
         if (source != null) {
             addresses.put(e.sender(), source);
             seen.put(source, new PeerSeen(e.sender(), e.keyFingerprint(), clock.instant()));
