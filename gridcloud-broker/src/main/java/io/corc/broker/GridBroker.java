@@ -700,7 +700,9 @@ public final class GridBroker implements BrokerService {
         Address source = msg.getSrc();
         View current = view;
         if (source != null && current != null && !current.containsMember(source)) {
-            return; // sent before it left the view, delivered after: it must not bring its address or offer back
+            // sent before it left the view, delivered after: it must not bring its address or offer back
+            metrics.increment(BrokerMetrics.DROPPED, "reason", "not_member");
+            return;
         }
         if (source != null) {
             addresses.put(e.sender(), source);
