@@ -9,6 +9,8 @@ import io.corc.broker.BrokerConfig.SharedClass;
 import io.corc.broker.lease.Accounting;
 import io.corc.broker.lease.CapacityLedger;
 import io.corc.broker.lease.OfferBook;
+import io.corc.broker.lease.OfferRanking;
+import io.corc.broker.lease.OfferRanking.Candidate;
 import io.corc.broker.lease.OwnerService;
 import io.corc.broker.lease.Refusal;
 import io.corc.broker.protocol.Bodies;
@@ -300,7 +302,13 @@ public final class GridBroker implements BrokerService {
         }
         long[] messages = {0};
         try {
-            for (Candidate candidate : rank(request)) {
+            List<Candidate> candidates = OfferRanking.rank(
+                    offers.current(),
+                    request,
+                    config.organisation(),
+                    addresses::containsKey,
+                    member -> latencyNanos.getOrDefault(member, Long.MAX_VALUE));
+            for (Candidate candidate : candidates) {
                 Lease lease = tryPeer(candidate, request, refusals, messages);
                 if (lease != null) {
                     held.put(lease.id(), lease);
@@ -439,8 +447,6 @@ public final class GridBroker implements BrokerService {
 
     // ---- requesting ---------------------------------------------------------------------------------------------
 
-    private record Candidate(String organisation, ResourceClass resourceClass, long latency) {}
-
     private Lease tryLocal(LeaseRequest request, List<String> refusals) {
         String member = request.options().get(LeaseRequest.OPTION_MEMBER);
         if (member != null && !member.equals(config.organisation())) {
@@ -449,7 +455,8 @@ public final class GridBroker implements BrokerService {
         List<SharedClass> classes = new ArrayList<>(owner.ledger().classes());
         classes.sort(Comparator.comparingDouble(SharedClass::pricePerHour).thenComparingInt(SharedClass::priority));
         for (SharedClass c : classes) {
-            if (!OwnerService.asResourceClass(c, 1).fits(request) || !regionMatches(c.regions(), request)) {
+            if (!OwnerService.asResourceClass(c, 1).fits(request)
+                    || !OfferRanking.regionMatches(c.regions(), request)) {
                 continue;
             }
             try {
@@ -460,33 +467,6 @@ public final class GridBroker implements BrokerService {
             }
         }
         return null;
-    }
-
-    /** Matching peer classes with a free unit: cheapest first, then most free units, then lowest latency. */
-    private List<Candidate> rank(LeaseRequest request) {
-        String preferred = request.options().get(LeaseRequest.OPTION_MEMBER);
-        List<Candidate> candidates = new ArrayList<>();
-        for (MemberOffer offer : offers.current()) {
-            if (offer.organisation().equals(config.organisation()) || !addresses.containsKey(offer.organisation())) {
-                continue;
-            }
-            if (preferred != null && !preferred.equals(offer.organisation())) {
-                continue;
-            }
-            for (ResourceClass c : offer.classes()) {
-                if (c.available() > 0 && c.fits(request) && regionMatches(c.regions(), request)) {
-                    candidates.add(new Candidate(
-                            offer.organisation(), c, latencyNanos.getOrDefault(offer.organisation(), Long.MAX_VALUE)));
-                }
-            }
-        }
-        candidates.sort(
-                Comparator.comparingDouble((Candidate c) -> c.resourceClass().pricePerHour())
-                        .thenComparing(c -> -c.resourceClass().available())
-                        .thenComparingLong(Candidate::latency)
-                        .thenComparingInt(c -> c.resourceClass().priority())
-                        .thenComparing(Candidate::organisation));
-        return candidates;
     }
 
     private Lease tryPeer(Candidate candidate, LeaseRequest request, List<String> refusals, long[] messages) {
@@ -521,11 +501,6 @@ public final class GridBroker implements BrokerService {
             }
             return null;
         }
-    }
-
-    private static boolean regionMatches(List<String> regions, LeaseRequest request) {
-        String region = request.options().get(LeaseRequest.OPTION_REGION);
-        return region == null || regions.isEmpty() || regions.contains(region);
     }
 
     private CorcException noLease(LeaseRequest request, List<String> refusals) {
