@@ -56,7 +56,17 @@ public final class BrokerBench {
 
     private BrokerBench() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            bench(args);
+        } catch (Exception e) {
+            e.printStackTrace();
+            System.exit(1); // JGroups' threads of a grid that failed half-way must not keep the JVM alive
+        }
+        System.exit(0);
+    }
+
+    private static void bench(String[] args) throws Exception {
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -276,10 +286,24 @@ public final class BrokerBench {
         return round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
+    private static int nextPort = 20_000 + new java.util.Random().nextInt(5_000) * 2;
+
+    /**
+     * A port below the kernel's ephemeral range (32768+ here), free now: the brokers' own outgoing connections take
+     * ephemeral ports, so a port picked there could be taken before the broker that should bind it starts (seen at
+     * 30 brokers). Every other port, so FD_SOCK2's port (bind port + 100) of one broker is not another's.
+     */
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+        while (nextPort < 32_000) {
+            int port = nextPort;
+            nextPort += 2;
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // next one
+            }
         }
+        throw new IOException("no free port below 32000");
     }
 
     private static void report(
@@ -299,17 +323,20 @@ public final class BrokerBench {
                 + " before, " + loadAfter + " after";
         StringBuilder md = new StringBuilder("\n## " + when + "\n\n" + machine + "; all brokers in one JVM; "
                 + requests + " sequential requests after " + warmup + " warm-up ones, each released at once.\n\n"
-                + "| brokers | p50 ms | p99 ms | max ms | messages/request (requester's metric) |"
-                + " unicasts sent per request, all brokers | join s | partition heal s |\n"
-                + "|---|---|---|---|---|---|---|---|\n");
+                + "| brokers | p50 ms | p99 ms | max ms | local p50 ms | local p99 ms |"
+                + " messages/request (requester's metric) | unicasts sent per request, all brokers | join s |"
+                + " partition heal s |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> row : rows) {
             md.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                    "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     row.get("brokers"),
                     row.get("p50_ms"),
                     row.get("p99_ms"),
                     row.get("max_ms"),
+                    row.get("local_p50_ms"),
+                    row.get("local_p99_ms"),
                     row.get("messages_per_request"),
                     row.get("unicasts_sent_per_request_all_brokers"),
                     row.get("join_seconds"),
