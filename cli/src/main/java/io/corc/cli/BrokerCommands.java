@@ -676,6 +676,7 @@ final class BrokerCommands {
                 "Examples:",
                 "  corc broker request --min-cores 8 --gpus 1 --ttl 2h",
                 "  corc broker request --min-cores 2 --min-memory 4 --ttl 30m --ssh-public-key ~/.ssh/id_ed25519.pub",
+                "  corc broker request --gpus 1 --gpu-type a100 --ttl 2h --member org-b -o json",
                 "",
                 "Exit codes: 0 granted; 2 no member's policy could ever grant it (e.g. TTL above every max lease);"
                         + " 5 no capacity now; 7 the broker is not running or not in its grid."
@@ -707,6 +708,9 @@ final class BrokerCommands {
         @Option(names = "--region", paramLabel = "REGION", description = "Only members' classes in this region.")
         String region;
 
+        @Option(names = "--member", paramLabel = "ORG", description = "Ask only this member (this organisation too).")
+        String member;
+
         Request(CliContext context) {
             this.context = context;
         }
@@ -716,7 +720,10 @@ final class BrokerCommands {
             ControlClient client = Files.client(context);
             Map<String, String> options = new LinkedHashMap<>();
             if (region != null) {
-                options.put("region", region);
+                options.put(LeaseRequest.OPTION_REGION, region);
+            }
+            if (member != null) {
+                options.put(LeaseRequest.OPTION_MEMBER, member);
             }
             Lease lease = client.request(new LeaseRequest(
                     minCores,
