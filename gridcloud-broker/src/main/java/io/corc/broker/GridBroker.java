@@ -17,33 +17,28 @@ import io.corc.broker.protocol.Bodies;
 import io.corc.broker.protocol.Envelope;
 import io.corc.broker.protocol.MessageGuard;
 import io.corc.broker.protocol.MessageType;
+import io.corc.broker.protocol.Messenger;
 import io.corc.broker.transport.GridStack;
 import io.corc.core.Corc;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jgroups.Address;
-import org.jgroups.BytesMessage;
 import org.jgroups.JChannel;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
@@ -68,7 +63,6 @@ import org.jgroups.View;
  */
 public final class GridBroker implements BrokerService {
     private static final Logger LOG = Logger.getLogger(GridBroker.class.getName());
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final BrokerConfig config;
     private final BrokerIdentity identity;
@@ -80,22 +74,17 @@ public final class GridBroker implements BrokerService {
     private final OfferBook offers;
     private final Accounting accounting;
     private final JChannel channel;
+    private final Messenger messenger;
     private final ExecutorService orchestration = Executors.newCachedThreadPool(daemon("corc-broker-orchestration"));
     private final ScheduledExecutorService timers =
             Executors.newSingleThreadScheduledExecutor(daemon("corc-broker-timer"));
-    private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() * 1000);
-    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
-    private final Map<String, Address> addresses = new ConcurrentHashMap<>();
     private final Map<Address, PeerSeen> seen = new ConcurrentHashMap<>();
-    private final Map<String, Long> latencyNanos = new ConcurrentHashMap<>();
     private final Map<String, Lease> held = new ConcurrentHashMap<>();
     private final Object publishLock = new Object();
     private final Instant started;
     private volatile MemberOffer ownOffer;
     private volatile View view;
     private volatile String state = "joining";
-
-    private record Pending(String from, CompletableFuture<Envelope> reply) {}
 
     private record PeerSeen(String organisation, String fingerprint, Instant last) {}
 
@@ -121,6 +110,7 @@ public final class GridBroker implements BrokerService {
                 this::publishOfferAsync);
         this.offers = new OfferBook(clock);
         this.channel = GridStack.channel(config, identity, trust);
+        this.messenger = new Messenger(identity, config.grid(), channel, clock, metrics);
         metrics.gauge("corc_broker_members", "Members in the current view.", () -> view == null ? 0 : view.size());
         metrics.gauge(
                 "corc_broker_leases_owned",
@@ -303,11 +293,7 @@ public final class GridBroker implements BrokerService {
         long[] messages = {0};
         try {
             List<Candidate> candidates = OfferRanking.rank(
-                    offers.current(),
-                    request,
-                    config.organisation(),
-                    addresses::containsKey,
-                    member -> latencyNanos.getOrDefault(member, Long.MAX_VALUE));
+                    offers.current(), request, config.organisation(), messenger::reachable, messenger::latencyNanos);
             for (Candidate candidate : candidates) {
                 Lease lease = tryPeer(candidate, request, refusals, messages);
                 if (lease != null) {
@@ -338,7 +324,7 @@ public final class GridBroker implements BrokerService {
             }
         }
         Map<String, Object> body = Map.of("lease", leaseId, "extension_ms", extension.toMillis());
-        Envelope reply = call(lease.owner(), MessageType.RENEW, body, config.replyTimeout(), null);
+        Envelope reply = messenger.call(lease.owner(), MessageType.RENEW, body, config.replyTimeout(), null);
         Lease renewed = leaseFromReply(reply);
         held.put(leaseId, renewed);
         return renewed;
@@ -360,8 +346,8 @@ public final class GridBroker implements BrokerService {
         }
         Lease released;
         try {
-            released = leaseFromReply(
-                    call(lease.owner(), MessageType.RELEASE, Map.of("lease", leaseId), config.replyTimeout(), null));
+            released = leaseFromReply(messenger.call(
+                    lease.owner(), MessageType.RELEASE, Map.of("lease", leaseId), config.replyTimeout(), null));
         } catch (CorcException e) {
             if (e.category() != ErrorCategory.UNAVAILABLE) {
                 throw e;
@@ -482,8 +468,8 @@ public final class GridBroker implements BrokerService {
         reserve.put("gpu_type", request.gpuType());
         Lease reserved;
         try {
-            reserved = leaseFromReply(
-                    call(candidate.organisation(), MessageType.RESERVE, reserve, config.replyTimeout(), messages));
+            reserved = leaseFromReply(messenger.call(
+                    candidate.organisation(), MessageType.RESERVE, reserve, config.replyTimeout(), messages));
         } catch (CorcException e) {
             refusals.add(where + ": " + e.getMessage());
             return null;
@@ -492,12 +478,12 @@ public final class GridBroker implements BrokerService {
         confirm.put("lease", reserved.id());
         confirm.put("ssh_public_key", request.sshPublicKey());
         try {
-            return leaseFromReply(call(
+            return leaseFromReply(messenger.call(
                     candidate.organisation(), MessageType.CONFIRM, confirm, config.orchestrationTimeout(), messages));
         } catch (CorcException e) {
             refusals.add(where + ": " + e.getMessage());
             if (e.category() == ErrorCategory.UNAVAILABLE) { // no answer: give the unit back rather than wait it out
-                sendQuietly(candidate.organisation(), MessageType.RELEASE, Map.of("lease", reserved.id()));
+                messenger.sendQuietly(candidate.organisation(), MessageType.RELEASE, Map.of("lease", reserved.id()));
             }
             return null;
         }
@@ -577,81 +563,7 @@ public final class GridBroker implements BrokerService {
         return new CorcException(category, r.getMessage()).withContext("broker", r.reason());
     }
 
-    // ---- messaging ----------------------------------------------------------------------------------------------
-
-    /** Sends a request to {@code organisation} and waits for its reply (GRANTED or REFUSED). */
-    private Envelope call(
-            String organisation, MessageType type, Map<String, Object> body, Duration timeout, long[] messages) {
-        Address address = addresses.get(organisation);
-        if (address == null) {
-            throw new CorcException(ErrorCategory.UNAVAILABLE, organisation + " is not in the grid's view");
-        }
-        String correlation = nonce();
-        CompletableFuture<Envelope> reply = new CompletableFuture<>();
-        pending.put(correlation, new Pending(organisation, reply));
-        long startedAt = System.nanoTime();
-        try {
-            send(address, organisation, type, correlation, body);
-            if (messages != null) {
-                messages[0]++;
-            }
-            Envelope answer = reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (messages != null) {
-                messages[0]++;
-            }
-            long rtt = System.nanoTime() - startedAt;
-            if (type == MessageType.RESERVE) {
-                latencyNanos.merge(organisation, rtt, (old, now) -> (old * 3 + now) / 4);
-            }
-            return answer;
-        } catch (TimeoutException e) {
-            throw new CorcException(
-                    ErrorCategory.UNAVAILABLE, organisation + " did not answer " + type + " within " + timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CorcException(ErrorCategory.CANCELLED, "interrupted waiting for " + organisation);
-        } catch (ExecutionException e) {
-            throw CorcException.internal("waiting for " + organisation, e.getCause());
-        } finally {
-            pending.remove(correlation);
-        }
-    }
-
-    private void sendQuietly(String organisation, MessageType type, Map<String, Object> body) {
-        Address address = addresses.get(organisation);
-        if (address != null) {
-            try {
-                send(address, organisation, type, nonce(), body);
-            } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "could not send " + type + " to " + organisation, e);
-            }
-        }
-    }
-
-    private void send(Address to, String recipient, MessageType type, String correlation, Map<String, Object> body) {
-        Envelope envelope = new Envelope(
-                type,
-                config.organisation(),
-                identity.fingerprint(),
-                config.grid(),
-                recipient,
-                clock.millis(),
-                nonce(),
-                sequence.incrementAndGet(),
-                correlation,
-                body);
-        byte[] bytes = io.corc.broker.protocol.WireCodec.encode(envelope, identity);
-        try {
-            channel.send(new BytesMessage(to, bytes));
-        } catch (Exception e) {
-            throw new CorcException(
-                    ErrorCategory.UNAVAILABLE, "could not send " + type + " to " + recipient + ": " + e.getMessage());
-        }
-        metrics.add(
-                BrokerMetrics.MESSAGES,
-                "direction=\"out\",type=\"" + type.name().toLowerCase(java.util.Locale.ROOT) + "\"",
-                1);
-    }
+    // ---- receiving ------------------------------------------------------------------------------------------------
 
     private void onMessage(Message msg) {
         byte[] bytes = msg.getArray() == null
@@ -668,10 +580,7 @@ public final class GridBroker implements BrokerService {
             return;
         }
         Envelope e = verdict.envelope();
-        metrics.add(
-                BrokerMetrics.MESSAGES,
-                "direction=\"in\",type=\"" + e.type().name().toLowerCase(java.util.Locale.ROOT) + "\"",
-                1);
+        messenger.received(e);
         Address source = msg.getSrc();
         View current = view;
         if (source != null && current != null && !current.containsMember(source)) {
@@ -680,14 +589,11 @@ public final class GridBroker implements BrokerService {
             return;
         }
         if (source != null) {
-            addresses.put(e.sender(), source);
+            messenger.learn(e.sender(), source);
             seen.put(source, new PeerSeen(e.sender(), e.keyFingerprint(), clock.instant()));
         }
         if (e.type().isReply()) {
-            Pending waiting = e.correlation() == null ? null : pending.get(e.correlation());
-            if (waiting != null && waiting.from().equals(e.sender())) {
-                waiting.reply().complete(e);
-            }
+            messenger.replied(e);
             return;
         }
         if (e.type() == MessageType.OFFER) {
@@ -752,7 +658,7 @@ public final class GridBroker implements BrokerService {
         }
         if (e.correlation() != null && source != null) {
             try {
-                send(source, requester, replyType, e.correlation(), reply);
+                messenger.send(source, requester, replyType, e.correlation(), reply);
             } catch (CorcException ex) {
                 LOG.log(Level.INFO, "could not answer " + requester + ": " + ex.getMessage());
             }
@@ -818,13 +724,14 @@ public final class GridBroker implements BrokerService {
             Instant expires = now.plus(config.offerTtl());
             Map<String, Object> body = new LinkedHashMap<>(Bodies.offer(classes, expires));
             body.put("members", members);
-            long seq = sequence.get() + 1;
-            ownOffer = new MemberOffer(config.organisation(), identity.fingerprint(), seq, now, expires, classes);
+            long seq;
             try {
-                send(null, Envelope.BROADCAST, MessageType.OFFER, null, body);
+                seq = messenger.broadcast(MessageType.OFFER, body);
             } catch (CorcException e) {
                 LOG.log(Level.FINE, "offer not sent: " + e.getMessage());
+                seq = -1;
             }
+            ownOffer = new MemberOffer(config.organisation(), identity.fingerprint(), seq, now, expires, classes);
         }
     }
 
@@ -832,13 +739,8 @@ public final class GridBroker implements BrokerService {
         View old = view;
         view = newView;
         Set<Address> members = new HashSet<>(newView.getMembers());
-        for (Map.Entry<String, Address> entry : List.copyOf(addresses.entrySet())) {
-            if (!members.contains(entry.getValue())) {
-                addresses.remove(entry.getKey(), entry.getValue());
-                offers.remove(entry.getKey());
-                seen.remove(entry.getValue());
-            }
-        }
+        messenger.retainMembers(members, offers::remove);
+        seen.keySet().retainAll(members);
         if (old == null
                 || !members.containsAll(old.getMembers())
                 || !new HashSet<>(old.getMembers()).containsAll(members)) {
@@ -865,12 +767,6 @@ public final class GridBroker implements BrokerService {
     private void shutdownExecutors() {
         timers.shutdownNow();
         orchestration.shutdownNow();
-    }
-
-    private static String nonce() {
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static Lease withState(Lease l, LeaseState state, String reason) {
