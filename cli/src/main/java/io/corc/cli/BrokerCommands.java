@@ -623,10 +623,7 @@ final class BrokerCommands {
                 l.owner(),
                 l.requester(),
                 l.resourceClass(),
-                l.endpoint() == null
-                        ? null
-                        : (l.endpoint().user() == null ? "" : l.endpoint().user() + "@")
-                                + l.endpoint().host() + ":" + l.endpoint().port(),
+                l.endpoint() == null ? null : endpoint(l.endpoint()),
                 Views.time(l.expires())));
         table.print(out);
     }
@@ -738,9 +735,7 @@ final class BrokerCommands {
                 out.println("Lease " + lease.id() + " from " + lease.owner() + " (" + lease.resourceClass() + "), "
                         + lease.state().name().toLowerCase(Locale.ROOT) + " until " + Views.time(lease.expires()));
                 if (lease.endpoint() != null) {
-                    var e = lease.endpoint();
-                    out.println("Endpoint: " + e.protocol() + "://" + (e.user() == null ? "" : e.user() + "@")
-                            + e.host() + ":" + e.port());
+                    out.println("Endpoint: " + endpoint(lease.endpoint()));
                 }
                 out.println("Renew: corc broker renew " + lease.id() + " --ttl 1h; release: corc broker release "
                         + lease.id());
@@ -764,6 +759,14 @@ final class BrokerCommands {
                     .loadOrCreate(io.corc.api.Authenticator.DEFAULT_KEY_NAME, KeyType.ED25519)
                     .publicKey();
         }
+    }
+
+    /** {@code ssh://user@host:port}, or {@code file:PATH} for a resource on this machine (the local provider). */
+    static String endpoint(io.corc.api.Endpoint e) {
+        if (e.port() == 0) {
+            return e.protocol() + ":" + e.host();
+        }
+        return e.protocol() + "://" + (e.user() == null ? "" : e.user() + "@") + e.host() + ":" + e.port();
     }
 
     static String user(CliContext context) {

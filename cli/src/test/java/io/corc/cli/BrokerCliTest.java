@@ -200,7 +200,11 @@ class BrokerCliTest {
             CliRunner.Result tooLong = cli.run("broker", "request", "--min-cores", "1", "--ttl", "1d");
             assertThat(tooLong.code()).as(tooLong.toString()).isIn(ExitCodes.INVALID_INPUT, ExitCodes.CAPACITY);
 
-            assertThat(cli.run("broker", "leases").out()).contains(id).contains("active");
+            assertThat(cli.run("broker", "leases").out())
+                    .contains(id)
+                    .contains("active")
+                    .as("the local provider's sandbox on this machine")
+                    .contains("file:" + home);
             CliRunner.Result renew = cli.run("broker", "renew", id, "--ttl", "15m", "-o", "json");
             assertThat(renew.code()).as(renew.toString()).isZero();
             CliRunner.Result release = cli.run("broker", "release", id);
