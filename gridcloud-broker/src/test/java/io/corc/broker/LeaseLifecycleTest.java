@@ -141,7 +141,7 @@ class LeaseLifecycleTest {
             @SuppressWarnings("unchecked")
             Lease reserved = Bodies.leaseOf((Map<String, Object>) granted.body().get("lease"));
             assertThat(reserved.state()).isEqualTo(LeaseState.RESERVED);
-            assertThat(alpha.offers().get(0).classes().get(0).available()).isZero();
+            await("alpha offers no free unit", () -> freeAt(alpha, "alpha") == 0); // re-published after the reply
 
             requester.crash(); // no CONFIRM, no goodbye
 
