@@ -737,10 +737,10 @@ public final class GridBroker implements BrokerService {
 
     private void onView(View newView) {
         View old = view;
-        view = newView;
         Set<Address> members = new HashSet<>(newView.getMembers());
-        messenger.retainMembers(members, offers::remove);
+        messenger.retainMembers(members, offers::remove); // first, so whoever sees the new view sees their offers gone
         seen.keySet().retainAll(members);
+        view = newView;
         if (old == null
                 || !members.containsAll(old.getMembers())
                 || !new HashSet<>(old.getMembers()).containsAll(members)) {
