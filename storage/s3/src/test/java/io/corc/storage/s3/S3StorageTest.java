@@ -205,6 +205,34 @@ class S3StorageTest {
     }
 
     @Test
+    void aLargeDownloadWrittenAroundThePageCacheArrivesWholeAndIsChecked() throws IOException {
+        Path source = dir.resolve("direct");
+        Path file = randomFile(source.resolve("odd.bin"), 20L * 1024 * 1024 + 12345); // a partial last block
+        storage.ensureBucket("direct-io");
+        storage.upload(source, "direct-io", "p/", ProgressListener.NONE);
+        long before = S3Objects.directIoSize;
+        S3Objects.directIoSize = 1024 * 1024;
+        try {
+            Path part = dir.resolve("probe");
+            Files.writeString(part, "x");
+            assertThat(S3Objects.directAlignment(part))
+                    .as("the test's file system (ext4 on the build machines) takes O_DIRECT")
+                    .isPositive();
+
+            storage.download("direct-io", "p/", dir.resolve("back"), ProgressListener.NONE);
+            assertThat(Files.mismatch(file, dir.resolve("back/odd.bin"))).isEqualTo(-1L);
+
+            faults.corruptGets = key -> key.endsWith("odd.bin");
+            assertThatThrownBy(() -> storage.download("direct-io", "p/", dir.resolve("bad"), ProgressListener.NONE))
+                    .hasMessageContaining("checksum mismatch for key 'p/odd.bin'");
+            assertThat(dir.resolve("bad/odd.bin")).doesNotExist();
+        } finally {
+            S3Objects.directIoSize = before;
+            faults.corruptGets = key -> false;
+        }
+    }
+
+    @Test
     void largeFilesAreCheckedToo() throws IOException {
         Path source = dir.resolve("src");
         randomFile(source.resolve("big.bin"), 20L * 1024 * 1024);
