@@ -49,8 +49,8 @@ final class PlacementCommands {
         @Option(
                 names = "--provider",
                 paramLabel = "NAME|auto",
-                description =
-                        "The provider, or auto: the cheapest candidate that fits (default: corc.default_provider).")
+                description = "The provider, or auto: the cheapest candidate that fits (default: corc.default_provider;"
+                        + " auto for corc up).")
         String provider;
 
         @Mixin
@@ -161,8 +161,8 @@ final class PlacementCommands {
                 "Examples:",
                 "  corc up --min-cores 4 --min-memory 16 --ttl 2h",
                 "  corc up --min-cores 2 --idle-stop 30m -o json",
-                "  corc up --min-cores 8 --dry-run             # the ranked table and the choice; starts nothing",
-                "  corc up --provider oci --min-cores 2        # a named provider instead of auto"
+                "  corc up --min-cores 8 --dry-run         # ranked table and choice only",
+                "  corc up --provider oci --min-cores 2    # a named provider instead"
             })
     static final class Up extends Start {
         Up(CliContext context) {
