@@ -107,6 +107,7 @@ public final class GridBroker implements BrokerService {
                 metrics,
                 config.leasesFile(),
                 clock,
+                config.orchestrationTimeout(),
                 this::publishOfferAsync);
         this.offers = new OfferBook(clock);
         this.channel = GridStack.channel(config, identity, trust);

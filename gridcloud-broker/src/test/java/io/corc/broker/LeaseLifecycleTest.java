@@ -100,6 +100,10 @@ class LeaseLifecycleTest {
             assertThat(renewed.expires()).isAfter(lease.expires());
             assertThat(renewed.reason()).contains("maximum lease");
             assertThat(Duration.between(lease.created(), renewed.expires())).isLessThanOrEqualTo(Duration.ofSeconds(5));
+            // the resource's own TTL (gc, the on-resource timer) must not end a renewed lease early
+            assertThat(grid.corc("alpha").list("local", ResourceKind.INSTANCE))
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.expiresAt()).isAfterOrEqualTo(renewed.expires()));
 
             await(
                     "alpha tears the lease down at its expiry",

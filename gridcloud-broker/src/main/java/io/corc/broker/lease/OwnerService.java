@@ -48,6 +48,7 @@ public final class OwnerService {
     private final BrokerMetrics metrics;
     private final Path leasesFile;
     private final Clock clock;
+    private final Duration orchestrationTimeout;
     private final Runnable onChange;
 
     public OwnerService(
@@ -58,6 +59,7 @@ public final class OwnerService {
             BrokerMetrics metrics,
             Path leasesFile,
             Clock clock,
+            Duration orchestrationTimeout,
             Runnable onChange) {
         this.self = requireNonNull(self, "self is null");
         this.corc = requireNonNull(corc, "corc is null");
@@ -66,6 +68,7 @@ public final class OwnerService {
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.leasesFile = leasesFile;
         this.clock = requireNonNull(clock, "clock is null");
+        this.orchestrationTimeout = requireNonNull(orchestrationTimeout, "orchestrationTimeout is null");
         this.onChange = requireNonNull(onChange, "onChange is null");
     }
 
@@ -96,7 +99,12 @@ public final class OwnerService {
         }
     }
 
-    /** Phase 2: start the reserved unit with the requester's key; blocks while the provider works. */
+    /**
+     * Phase 2: start the reserved unit with the requester's key; blocks while the provider works. The resource's own
+     * TTL (corc's gc and the on-resource timer) is the class's maximum lease plus the orchestration allowance, the
+     * latest any renewal can reach: the owner tears the lease down at its (possibly renewed) expiry, and the
+     * resource's TTL is the safety net should the owner's broker be gone by then.
+     */
     public Lease confirm(String requester, String leaseId, String sshPublicKey) throws Refusal {
         CapacityLedger.Entry entry;
         try {
@@ -117,7 +125,7 @@ public final class OwnerService {
                 c.regions().isEmpty() ? null : c.regions().get(0),
                 null,
                 false,
-                entry.ttl(),
+                c.maxLease().plus(orchestrationTimeout),
                 Map.of("corc-lease", leaseId, "corc-lease-requester", requester),
                 sshPublicKey == null || sshPublicKey.isBlank() ? List.of() : List.of(sshPublicKey.strip()),
                 c.options());
