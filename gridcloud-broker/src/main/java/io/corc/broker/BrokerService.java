@@ -1,5 +1,6 @@
 package io.corc.broker;
 
+import io.corc.api.ProgressListener;
 import java.time.Duration;
 import java.util.List;
 
@@ -31,6 +32,24 @@ public interface BrokerService extends AutoCloseable {
      * has orchestrated the resource and installed {@link LeaseRequest#sshPublicKey()}) or fails.
      */
     Lease request(LeaseRequest request);
+
+    /**
+     * {@link #request(LeaseRequest)}, telling {@code progress} when a unit is granted (step {@value #GRANTED_STEP},
+     * 1 of 2: reserved for this request at its owner, never granted to anyone else) and when the lease is active
+     * (2 of 2). Orchestration between the two can take minutes at a cloud provider.
+     */
+    default Lease request(LeaseRequest request, ProgressListener progress) {
+        Lease lease = request(request);
+        progress.onProgress(GRANTED_STEP, 1, 2);
+        progress.onProgress(ACTIVE_STEP, 2, 2);
+        return lease;
+    }
+
+    /** Progress step of {@link #request(LeaseRequest, ProgressListener)}: a unit is reserved for the request. */
+    String GRANTED_STEP = "unit granted, starting the resource";
+
+    /** Progress step of {@link #request(LeaseRequest, ProgressListener)}: the lease is active. */
+    String ACTIVE_STEP = "lease active";
 
     /** Extends an active lease this broker holds by {@code extension}, within the owner's maximum lease time. */
     Lease renew(String leaseId, Duration extension);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.corc.api.CorcException;
 import io.corc.api.ErrorCategory;
+import io.corc.api.ProgressListener;
 import io.corc.api.SecureFiles;
 import io.corc.broker.BrokerConfig.SharedClass;
 import io.corc.broker.lease.Accounting;
@@ -282,13 +283,20 @@ public final class GridBroker implements BrokerService {
 
     @Override
     public Lease request(LeaseRequest request) {
+        return request(request, ProgressListener.NONE);
+    }
+
+    @Override
+    public Lease request(LeaseRequest request, ProgressListener progress) {
         requireNonNull(request, "request is null");
+        requireNonNull(progress, "progress is null");
         ensureRunning();
         metrics.increment(BrokerMetrics.REQUESTS);
         List<String> refusals = new ArrayList<>();
-        Lease local = tryLocal(request, refusals);
+        Lease local = tryLocal(request, refusals, progress);
         if (local != null) {
             metrics.increment(BrokerMetrics.GRANTS);
+            progress.onProgress(ACTIVE_STEP, 2, 2);
             return local;
         }
         long[] messages = {0};
@@ -296,10 +304,11 @@ public final class GridBroker implements BrokerService {
             List<Candidate> candidates = OfferRanking.rank(
                     offers.current(), request, config.organisation(), messenger::reachable, messenger::latencyNanos);
             for (Candidate candidate : candidates) {
-                Lease lease = tryPeer(candidate, request, refusals, messages);
+                Lease lease = tryPeer(candidate, request, refusals, messages, progress);
                 if (lease != null) {
                     held.put(lease.id(), lease);
                     metrics.increment(BrokerMetrics.GRANTS);
+                    progress.onProgress(ACTIVE_STEP, 2, 2);
                     return lease;
                 }
             }
@@ -434,7 +443,7 @@ public final class GridBroker implements BrokerService {
 
     // ---- requesting ---------------------------------------------------------------------------------------------
 
-    private Lease tryLocal(LeaseRequest request, List<String> refusals) {
+    private Lease tryLocal(LeaseRequest request, List<String> refusals, ProgressListener progress) {
         String member = request.options().get(LeaseRequest.OPTION_MEMBER);
         if (member != null && !member.equals(config.organisation())) {
             return null;
@@ -448,6 +457,7 @@ public final class GridBroker implements BrokerService {
             }
             try {
                 Lease reserved = owner.reserve(config.organisation(), c.name(), request);
+                progress.onProgress(GRANTED_STEP, 1, 2);
                 return owner.confirm(config.organisation(), reserved.id(), request.sshPublicKey());
             } catch (Refusal r) {
                 refusals.add(config.organisation() + "/" + c.name() + ": " + r.getMessage());
@@ -456,7 +466,12 @@ public final class GridBroker implements BrokerService {
         return null;
     }
 
-    private Lease tryPeer(Candidate candidate, LeaseRequest request, List<String> refusals, long[] messages) {
+    private Lease tryPeer(
+            Candidate candidate,
+            LeaseRequest request,
+            List<String> refusals,
+            long[] messages,
+            ProgressListener progress) {
         String where =
                 candidate.organisation() + "/" + candidate.resourceClass().name();
         Map<String, Object> reserve = new LinkedHashMap<>();
@@ -475,6 +490,7 @@ public final class GridBroker implements BrokerService {
             refusals.add(where + ": " + e.getMessage());
             return null;
         }
+        progress.onProgress(GRANTED_STEP, 1, 2);
         Map<String, Object> confirm = new LinkedHashMap<>();
         confirm.put("lease", reserved.id());
         confirm.put("ssh_public_key", request.sshPublicKey());

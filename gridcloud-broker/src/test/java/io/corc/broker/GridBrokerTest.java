@@ -46,7 +46,10 @@ class GridBrokerTest {
             assertThat(local.state()).isEqualTo(LeaseState.ACTIVE);
             assertThat(Path.of(local.endpoint().host())).isDirectory();
 
-            Lease remote = alpha.request(request(1, Duration.ofMinutes(5), "ann"));
+            List<String> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Lease remote = alpha.request(
+                    request(1, Duration.ofMinutes(5), "ann"), (step, done, total) -> steps.add(step + " " + done));
+            assertThat(steps).containsExactly(BrokerService.GRANTED_STEP + " 1", BrokerService.ACTIVE_STEP + " 2");
             assertThat(remote.owner()).isEqualTo("beta");
             assertThat(remote.requester()).isEqualTo("alpha");
             assertThat(remote.state()).isEqualTo(LeaseState.ACTIVE);
