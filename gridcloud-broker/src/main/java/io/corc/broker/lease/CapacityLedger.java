@@ -54,6 +54,7 @@ public final class CapacityLedger {
         private final Duration ttl;
         private Instant reservationExpires;
         private boolean confirming;
+        private boolean releaseWhenStarted;
         private Instant activated;
 
         Entry(Lease lease, SharedClass sharedClass, Duration ttl, Instant reservationExpires) {
@@ -227,10 +228,26 @@ public final class CapacityLedger {
     public synchronized Entry release(String leaseId, String requester) throws Refusal {
         Entry entry = mine(leaseId, requester);
         if (entry.confirming) {
-            throw new Refusal(Refusal.UNKNOWN_LEASE, "lease " + leaseId + " is still being orchestrated");
+            // the requester gave up while the provider works: end the lease as soon as the start returns
+            entry.releaseWhenStarted = true;
+            return entry;
         }
         holding.remove(leaseId);
         entry.lease = end(entry, LeaseState.RELEASED, "released by " + requester);
+        return entry;
+    }
+
+    /**
+     * After {@link #activate}: the entry, now RELEASED, when its requester released it while it was being started
+     * (its resource must be torn down at once); {@code null} otherwise.
+     */
+    public synchronized Entry releaseIfRequested(String leaseId) {
+        Entry entry = holding.get(leaseId);
+        if (entry == null || !entry.releaseWhenStarted) {
+            return null;
+        }
+        holding.remove(leaseId);
+        entry.lease = end(entry, LeaseState.RELEASED, "released by " + entry.lease.requester() + " while starting");
         return entry;
     }
 

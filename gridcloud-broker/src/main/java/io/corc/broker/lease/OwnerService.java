@@ -15,6 +15,7 @@ import io.corc.broker.BrokerConfig.SharedClass;
 import io.corc.broker.BrokerMetrics;
 import io.corc.broker.Lease;
 import io.corc.broker.LeaseRequest;
+import io.corc.broker.LeaseState;
 import io.corc.broker.ResourceClass;
 import io.corc.broker.protocol.Bodies;
 import io.corc.core.Corc;
@@ -145,6 +146,12 @@ public final class OwnerService {
         Lease active = ledger.activate(leaseId, resource);
         metrics.increment(BrokerMetrics.OWNER_GRANTS);
         accounting.granted(requester);
+        CapacityLedger.Entry abandoned = ledger.releaseIfRequested(leaseId);
+        if (abandoned != null) {
+            tearDown(abandoned);
+            onChange.run();
+            return abandoned.lease();
+        }
         persist();
         onChange.run();
         return active;
@@ -156,11 +163,16 @@ public final class OwnerService {
         return lease;
     }
 
-    /** Ends the lease and stops its resource. */
+    /**
+     * Ends the lease and stops its resource. A lease still being started ends as soon as its start returns (the
+     * lease comes back RESERVED here); a requester that gave up on its CONFIRM thus leaves nothing running.
+     */
     public Lease release(String requester, String leaseId) throws Refusal {
         CapacityLedger.Entry entry = ledger.release(leaseId, requester);
-        tearDown(entry);
-        onChange.run();
+        if (entry.lease().state() == LeaseState.RELEASED) {
+            tearDown(entry);
+            onChange.run();
+        }
         return entry.lease();
     }
 

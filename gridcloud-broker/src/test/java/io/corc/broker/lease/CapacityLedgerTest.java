@@ -62,6 +62,24 @@ class CapacityLedgerTest {
     }
 
     @Test
+    void aReleaseDuringTheStartEndsTheLeaseWhenTheStartReturns() throws Refusal {
+        Lease reserved = ledger.reserve("beta", "b", "gpu", Duration.ofHours(1));
+        ledger.beginConfirm(reserved.id(), "beta");
+
+        CapacityLedger.Entry pending = ledger.release(reserved.id(), "beta");
+        assertThat(pending.lease().state()).isEqualTo(LeaseState.RESERVED);
+        assertThat(ledger.availableToPeers("gpu")).isEqualTo(1); // still held while the provider works
+
+        ledger.activate(reserved.id(), resource());
+        CapacityLedger.Entry ended = ledger.releaseIfRequested(reserved.id());
+        assertThat(ended).isNotNull();
+        assertThat(ended.lease().state()).isEqualTo(LeaseState.RELEASED);
+        assertThat(ended.lease().resourceId()).isEqualTo("local-1");
+        assertThat(ledger.availableToPeers("gpu")).isEqualTo(2);
+        assertThat(ledger.releaseIfRequested(reserved.id())).isNull();
+    }
+
+    @Test
     void membershipQuotasAndMaximumLeaseAreEnforced() throws Refusal {
         assertThatThrownBy(() -> ledger.reserve("delta", "d", "gpu", Duration.ofHours(1)))
                 .isInstanceOfSatisfying(
