@@ -412,6 +412,7 @@ public final class GridBroker implements BrokerService {
                 }
             }
         }
+        awaitStartsInProgress();
         shutdownExecutors();
         owner.shutdown();
         channel.close();
@@ -780,6 +781,27 @@ public final class GridBroker implements BrokerService {
                 ? null
                 : channel.down(new org.jgroups.Event(org.jgroups.Event.GET_PHYSICAL_ADDRESS, local));
     }
+
+    /**
+     * Lets the starts under way finish (bounded by the orchestration timeout, at most {@link #CLOSE_WAIT}) so that
+     * {@link OwnerService#shutdown} tears their resources down; interrupting a provider mid-start could leave a
+     * resource that only {@code corc gc} would find.
+     */
+    private void awaitStartsInProgress() {
+        orchestration.shutdown();
+        Duration wait =
+                config.orchestrationTimeout().compareTo(CLOSE_WAIT) < 0 ? config.orchestrationTimeout() : CLOSE_WAIT;
+        try {
+            if (!orchestration.awaitTermination(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                LOG.warning("starts still under way after " + wait + "; stopping without them (corc gc lists what"
+                        + " they leave)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final Duration CLOSE_WAIT = Duration.ofMinutes(2);
 
     private void shutdownExecutors() {
         timers.shutdownNow();
