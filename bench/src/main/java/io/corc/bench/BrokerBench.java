@@ -131,15 +131,23 @@ public final class BrokerBench {
             Map<String, Double> before = metrics(requester);
             double sentBefore = sentExceptOffers(brokers);
             long[] latencies = new long[requests];
+            long[] grants = new long[requests];
             for (int i = 0; i < requests; i++) {
                 long t = System.nanoTime();
-                Lease lease = requester.request(request);
+                long[] granted = {0};
+                Lease lease = requester.request(request, (step, done, total) -> {
+                    if (step.equals(BrokerService.GRANTED_STEP)) {
+                        granted[0] = System.nanoTime();
+                    }
+                });
                 latencies[i] = System.nanoTime() - t;
+                grants[i] = granted[0] - t;
                 requester.release(lease.id());
             }
             Map<String, Double> after = metrics(requester);
             double sentAfter = sentExceptOffers(brokers);
             Arrays.sort(latencies);
+            Arrays.sort(grants);
 
             // The same requests served by an owner for its own users: the orchestration (local provider) alone.
             long[] local = new long[requests];
@@ -155,6 +163,8 @@ public final class BrokerBench {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("brokers", size);
             row.put("requests", requests);
+            row.put("grant_p50_ms", millis(percentile(grants, 0.50)));
+            row.put("grant_p99_ms", millis(percentile(grants, 0.99)));
             row.put("p50_ms", millis(percentile(latencies, 0.50)));
             row.put("p99_ms", millis(percentile(latencies, 0.99)));
             row.put("max_ms", millis(latencies[latencies.length - 1]));
@@ -323,15 +333,18 @@ public final class BrokerBench {
                 + " before, " + loadAfter + " after";
         StringBuilder md = new StringBuilder("\n## " + when + "\n\n" + machine + "; all brokers in one JVM; "
                 + requests + " sequential requests after " + warmup + " warm-up ones, each released at once.\n\n"
-                + "| brokers | p50 ms | p99 ms | max ms | local p50 ms | local p99 ms |"
+                + "| brokers | grant p50 ms | grant p99 ms | active p50 ms | active p99 ms | active max ms |"
+                + " local active p50 ms | local active p99 ms |"
                 + " messages/request (requester's metric) | unicasts sent per request, all brokers | join s |"
                 + " partition heal s |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|\n");
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> row : rows) {
             md.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                    "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     row.get("brokers"),
+                    row.get("grant_p50_ms"),
+                    row.get("grant_p99_ms"),
                     row.get("p50_ms"),
                     row.get("p99_ms"),
                     row.get("max_ms"),
