@@ -43,6 +43,7 @@ final class BrokerCommands {
                 .addSubcommand("stop", new BrokerDaemonCommands.Stop(context))
                 .addSubcommand("status", new BrokerDaemonCommands.Status(context))
                 .addSubcommand("keygen", new BrokerTrustCommands.Keygen(context))
+                .addSubcommand("grid-key", new BrokerTrustCommands.GridKeygen(context))
                 .addSubcommand("trust", trust)
                 .addSubcommand("peers", new BrokerLeaseCommands.Peers(context))
                 .addSubcommand("offers", new BrokerLeaseCommands.Offers(context))
@@ -113,6 +114,12 @@ final class BrokerCommands {
             return config(context)
                     .map(BrokerConfig::identityKey)
                     .orElse(BrokerConfig.defaultHome(context.env).resolve("identity.key"));
+        }
+
+        static Path gridKey(CliContext context) {
+            return config(context)
+                    .map(BrokerConfig::gridKey)
+                    .orElse(BrokerConfig.defaultHome(context.env).resolve("grid.key"));
         }
 
         static TrustStore trustStore(CliContext context) {

@@ -3,6 +3,7 @@ package io.corc.cli;
 import io.corc.api.CorcException;
 import io.corc.broker.BrokerConfig;
 import io.corc.broker.BrokerIdentity;
+import io.corc.broker.GridKey;
 import io.corc.broker.TrustStore;
 import io.corc.broker.TrustedMember;
 import java.io.IOException;
@@ -75,6 +76,61 @@ final class BrokerTrustCommands {
                 out.println("Fingerprint: " + identity.fingerprint());
                 out.println("Public key (give this line to the other members):");
                 out.println(identity.publicKeyText());
+            });
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(
+            name = "grid-key",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Make the grid's shared AES-256 transport key (JGroups SYM_ENCRYPT) in the broker's state directory.",
+                "One member makes it and gives the file to every other member over a private channel; a broker uses"
+                        + " it when the file exists (encryption: auto). Without it the transport is encrypted by"
+                        + " per-view keys (ASYM_ENCRYPT). The key only hides traffic: joining needs a trusted"
+                        + " identity key and every message is signed, so a leaked grid key lets no one join or forge."
+            },
+            footer = {
+                "",
+                "Examples:",
+                "  corc broker grid-key --grid physics",
+                "  scp ~/.corc/broker/grid.key member-host:.corc/broker/grid.key",
+                "",
+                "Exit codes: 0 made; 2 no grid name given; 6 a grid key exists (all members must hold the same one)."
+            })
+    static final class GridKeygen implements Callable<Integer> {
+        private final CliContext context;
+
+        @Option(names = "--grid", paramLabel = "NAME", description = "The grid's name (default: broker.yaml's grid).")
+        String grid;
+
+        GridKeygen(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            String name = grid != null
+                    ? grid
+                    : BrokerCommands.Files.config(context)
+                            .map(BrokerConfig::grid)
+                            .orElse(null);
+            if (name == null) {
+                throw CorcException.invalidInput("no grid name")
+                        .withHint("give --grid NAME (or write broker.yaml first)");
+            }
+            Path keyFile = BrokerCommands.Files.gridKey(context);
+            GridKey key = GridKey.generate(keyFile, name);
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("grid", key.grid());
+            view.put("fingerprint", key.fingerprint());
+            view.put("key_file", keyFile.toString());
+            context.emit(Views.document("success", "grid_key", view), out -> {
+                out.println("Made the shared transport key of grid " + key.grid() + " in " + keyFile);
+                out.println("Fingerprint: " + key.fingerprint());
+                out.println("Give the file to every member over a private channel; brokers restarted with it use"
+                        + " SYM_ENCRYPT.");
             });
             return ExitCodes.OK;
         }

@@ -49,6 +49,25 @@ class BrokerCliTest {
                         .code())
                 .isZero();
 
+        CliRunner.Result gridKey = cli.run("broker", "grid-key", "--grid", "physics", "-o", "json");
+        assertThat(gridKey.code()).as(gridKey.toString()).isZero();
+        assertThat(section(gridKey.json(), "grid_key")).containsEntry("grid", "physics");
+        Path gridKeyFile = home.resolve("broker/grid.key");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(gridKeyFile)))
+                .isEqualTo("rw-------");
+        assertThat(io.corc.broker.GridKey.load(gridKeyFile).grid()).isEqualTo("physics");
+        String secret = Files.readAllLines(gridKeyFile).stream()
+                .filter(l -> l.startsWith("key:"))
+                .findFirst()
+                .orElseThrow()
+                .substring(4)
+                .strip();
+        assertThat(gridKey.out()).doesNotContain(secret);
+        assertThat(cli.run("broker", "grid-key", "--grid", "physics").code())
+                .as("a second key would split the grid")
+                .isEqualTo(ExitCodes.CONFLICT);
+        assertThat(Files.readString(gridKeyFile)).as("kept").contains(secret);
+
         Path otherHome = home.resolve("other");
         CliRunner other = new CliRunner(otherHome);
         Map<String, Object> b = section(
