@@ -90,22 +90,7 @@ class BudgetRaceCliTest {
     }
 
     private Process child(Path config, Path output, String... args) throws Exception {
-        String java = ProcessHandle.current()
-                .info()
-                .command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-XX:TieredStopAtLevel=1",
-                Main.class.getName(),
-                "--config",
-                config.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder =
-                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-        builder.environment().put("CORC_HOME", home.toString());
+        ProcessBuilder builder = CliRunner.childProcess(home, config, output, args);
         builder.environment().put("USER", "racer");
         return builder.start();
     }

@@ -6,7 +6,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.yaml.snakeyaml.Yaml;
@@ -23,6 +25,31 @@ final class CliRunner {
     CliRunner env(String key, String value) {
         env.put(key, value);
         return this;
+    }
+
+    /**
+     * A corc CLI in a child JVM (this test's class path, C1 only for a quick start) with {@code CORC_HOME} = {@code
+     * home}, {@code --config config} and {@code args}, stdout and stderr to {@code output}: for tests that kill corc
+     * or run two at once. The caller adds environment entries and starts it.
+     */
+    static ProcessBuilder childProcess(Path home, Path config, Path output, String... args) {
+        String javaBin = ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = new ArrayList<>(List.of(
+                javaBin,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-XX:TieredStopAtLevel=1",
+                Main.class.getName(),
+                "--config",
+                config.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().put("CORC_HOME", home.toString());
+        return builder;
     }
 
     Result run(String... args) {

@@ -12,7 +12,6 @@ import io.corc.provider.jclouds.FakeNova;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -206,22 +205,7 @@ class CrashSafetyTest {
     private void killAt(String step, Path config, String... args) throws Exception {
         Path marker = tmp.resolve("paused-" + step.replace(':', '-'));
         Path output = tmp.resolve("child-" + step.replace(':', '-') + ".log");
-        String java = ProcessHandle.current()
-                .info()
-                .command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-XX:TieredStopAtLevel=1",
-                Main.class.getName(),
-                "--config",
-                config.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder =
-                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-        builder.environment().put("CORC_HOME", home.toString());
+        ProcessBuilder builder = CliRunner.childProcess(home, config, output, args);
         builder.environment().put("USER", "crash");
         builder.environment().put(TestPause.ENV, step);
         builder.environment().put(TestPause.MARKER_ENV, marker.toString());
