@@ -77,13 +77,7 @@ class AutoStopCliTest {
         assertThat(result.code()).as(result.toString()).isZero();
         Path script = server.home().resolve(".corc/auto-stop-sshhost-short.sh");
         assertThat(Files.readString(script)).contains("sleep 2", "date > powered-off");
-        StateRecord record = Corc.builder()
-                .home(home)
-                .environment(Map.of())
-                .build()
-                .records()
-                .get(AutoStop.RECORD_TYPE, "sshhost-short")
-                .orElseThrow();
+        StateRecord record = record(AutoStop.RECORD_TYPE, "sshhost-short");
         assertThat(record.status()).as(record.toString()).isEqualTo("installed");
         assertThat(server.home().resolve("powered-off")).doesNotExist();
         long deadline = System.nanoTime() + 15_000_000_000L;
@@ -102,13 +96,7 @@ class AutoStopCliTest {
 
         assertThat(result.code()).as(result.toString()).isZero();
         assertThat(server.home().resolve(".corc")).doesNotExist();
-        StateRecord record = Corc.builder()
-                .home(home)
-                .environment(Map.of())
-                .build()
-                .records()
-                .get(AutoStop.RECORD_TYPE, "sshhost-here")
-                .orElseThrow();
+        StateRecord record = record(AutoStop.RECORD_TYPE, "sshhost-here");
         assertThat(record.status()).isEqualTo("skipped");
         assertThat(record.string("reason")).contains("loopback");
     }
@@ -156,13 +144,7 @@ class AutoStopCliTest {
                 .contains("while sleep 1", "who", "sshd: ", "/proc/loadavg", "-ge 3", "date > idle-stopped");
         // no --ttl: no TTL timer
         assertThat(server.home().resolve(".corc/auto-stop-sshhost-idler.sh")).doesNotExist();
-        StateRecord record = Corc.builder()
-                .home(home)
-                .environment(Map.of())
-                .build()
-                .records()
-                .get(AutoStop.IDLE_RECORD_TYPE, "sshhost-idler")
-                .orElseThrow();
+        StateRecord record = record(AutoStop.IDLE_RECORD_TYPE, "sshhost-idler");
         assertThat(record.status()).as(record.toString()).isEqualTo("installed");
         assertThat(((Number) record.data().get("idle_seconds")).longValue()).isEqualTo(3L);
         assertThat(record.string("last_activity")).isNotNull();
@@ -188,14 +170,19 @@ class AutoStopCliTest {
 
         assertThat(result.code()).as(result.toString()).isZero();
         assertThat(server.home().resolve(".corc")).doesNotExist();
-        StateRecord record = Corc.builder()
+        StateRecord record = record(AutoStop.IDLE_RECORD_TYPE, "sshhost-idle-here");
+        assertThat(record.status()).isEqualTo("skipped");
+        assertThat(((Number) record.data().get("idle_seconds")).longValue()).isEqualTo(1800L);
+    }
+
+    /** corc's state record of {@code type} and {@code id} in this test's home; it must exist. */
+    private StateRecord record(String type, String id) {
+        return Corc.builder()
                 .home(home)
                 .environment(Map.of())
                 .build()
                 .records()
-                .get(AutoStop.IDLE_RECORD_TYPE, "sshhost-idle-here")
+                .get(type, id)
                 .orElseThrow();
-        assertThat(record.status()).isEqualTo("skipped");
-        assertThat(((Number) record.data().get("idle_seconds")).longValue()).isEqualTo(1800L);
     }
 }
