@@ -75,6 +75,49 @@ public record ResourceSpec(
                 options);
     }
 
+    /** A copy in {@code newRegion} instead of {@link #region()}. */
+    public ResourceSpec withRegion(String newRegion) {
+        return new ResourceSpec(
+                name,
+                kind,
+                minCores,
+                minMemoryGb,
+                gpus,
+                architecture,
+                image,
+                newRegion,
+                zone,
+                spot,
+                ttl,
+                tags,
+                sshPublicKeys,
+                options);
+    }
+
+    /** A copy whose options are these ones plus {@code extra} (which wins on equal keys). */
+    public ResourceSpec withOptions(Map<String, String> extra) {
+        if (extra.isEmpty()) {
+            return this;
+        }
+        Map<String, String> merged = new java.util.LinkedHashMap<>(options);
+        merged.putAll(extra);
+        return new ResourceSpec(
+                name,
+                kind,
+                minCores,
+                minMemoryGb,
+                gpus,
+                architecture,
+                image,
+                region,
+                zone,
+                spot,
+                ttl,
+                tags,
+                sshPublicKeys,
+                merged);
+    }
+
     /** A spec with only a name and kind; everything else defaults to "any". */
     public static ResourceSpec of(String name, ResourceKind kind) {
         return new ResourceSpec(name, kind, 0, 0, null, null, null, null, null, false, null, null, null, null);

@@ -102,11 +102,10 @@ public final class Placer {
                     "trying #" + candidate.rank() + " " + offer.provider() + " " + offer.shape(),
                     candidate.rank() - 1,
                     gathered.ranked.size());
-            ResourceSpec attemptSpec = withOptions(
-                    offer.region() == null || offer.region().equals(spec.region())
+            ResourceSpec attemptSpec = (offer.region() == null || offer.region().equals(spec.region())
                             ? spec
-                            : inRegion(spec, offer.region()),
-                    offer.startOptions());
+                            : spec.withRegion(offer.region()))
+                    .withOptions(offer.startOptions());
             try {
                 Resource resource =
                         starter.start(gathered.orchestrators.get(offer.provider()), attemptSpec, offer, progress);
@@ -191,12 +190,10 @@ public final class Placer {
                 continue;
             }
             orchestrators.put(name, orchestrator);
-            List<ResourceSpec> specs =
-                    spec.region() != null || policy.allowedRegions().isEmpty()
-                            ? List.of(spec)
-                            : policy.allowedRegions().stream()
-                                    .map(region -> inRegion(spec, region))
-                                    .toList();
+            List<ResourceSpec> specs = spec.region() != null
+                            || policy.allowedRegions().isEmpty()
+                    ? List.of(spec)
+                    : policy.allowedRegions().stream().map(spec::withRegion).toList();
             for (ResourceSpec regional : specs) {
                 String label = name + (regional.region() == null ? "" : " (" + regional.region() + ")");
                 List<PlanChoice> choices;
@@ -318,47 +315,6 @@ public final class Placer {
                         excluded.stream()
                                 .map(e -> e.provider() + ": " + e.reason())
                                 .toList());
-    }
-
-    private static ResourceSpec inRegion(ResourceSpec spec, String region) {
-        return new ResourceSpec(
-                spec.name(),
-                spec.kind(),
-                spec.minCores(),
-                spec.minMemoryGb(),
-                spec.gpus(),
-                spec.architecture(),
-                spec.image(),
-                region,
-                spec.zone(),
-                spec.spot(),
-                spec.ttl(),
-                spec.tags(),
-                spec.sshPublicKeys(),
-                spec.options());
-    }
-
-    private static ResourceSpec withOptions(ResourceSpec spec, Map<String, String> options) {
-        if (options.isEmpty()) {
-            return spec;
-        }
-        Map<String, String> merged = new LinkedHashMap<>(spec.options());
-        merged.putAll(options);
-        return new ResourceSpec(
-                spec.name(),
-                spec.kind(),
-                spec.minCores(),
-                spec.minMemoryGb(),
-                spec.gpus(),
-                spec.architecture(),
-                spec.image(),
-                spec.region(),
-                spec.zone(),
-                spec.spot(),
-                spec.ttl(),
-                spec.tags(),
-                spec.sshPublicKeys(),
-                merged);
     }
 
     private static String newId() {

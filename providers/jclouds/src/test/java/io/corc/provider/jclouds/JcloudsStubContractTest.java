@@ -133,21 +133,7 @@ class JcloudsStubContractTest extends OrchestratorContractTest {
         // a start with a choice's options creates that very profile
         io.corc.api.PlanChoice second = choices.get(1);
         Resource started = orchestrator.start(
-                new ResourceSpec(
-                        "pinned",
-                        ResourceKind.INSTANCE,
-                        0,
-                        0,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        false,
-                        null,
-                        null,
-                        null,
-                        second.startOptions()),
+                ResourceSpec.of("pinned", ResourceKind.INSTANCE).withOptions(second.startOptions()),
                 ProgressListener.NONE);
         try {
             assertThat(started.details()).containsEntry("shape", second.plan().shape());
