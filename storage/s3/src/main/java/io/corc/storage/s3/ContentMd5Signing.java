@@ -18,8 +18,9 @@ import software.amazon.awssdk.identity.spi.IdentityProviders;
 /**
  * SigV4 for plain-HTTP endpoints (a store on loopback or a private network) without hashing every body with
  * SHA-256. The SDK signs the payload's SHA-256 whenever the scheme is {@code http}; corc's uploads carry a {@code
- * Content-MD5}, which is a signed header and which the store checks against the body, so the body is already bound
- * to the signature. Requests with a Content-MD5 are therefore signed as {@code UNSIGNED-PAYLOAD}, as over HTTPS;
+ * Content-MD5} or an {@code x-amz-checksum-crc32c}, which is a signed header and which the store checks against the
+ * body, so the body is already bound to the signature. Such requests are therefore signed as {@code
+ * UNSIGNED-PAYLOAD}, as over HTTPS;
  * this saves a SHA-256 pass over every byte on both the client and the server. The scheme is not part of the
  * signature, only the host header is, so signing the request as if it were HTTPS (same host and port) gives the
  * signature the store computes. Everything else is signed exactly as the SDK does.
@@ -45,7 +46,9 @@ final class ContentMd5Signing implements AuthScheme<AwsCredentialsIdentity> {
             public SignedRequest sign(SignRequest<? extends AwsCredentialsIdentity> request) {
                 SdkHttpRequest http = request.request();
                 if (!"http".equals(http.protocol())
-                        || http.firstMatchingHeader("Content-MD5").isEmpty()) {
+                        || (http.firstMatchingHeader("Content-MD5").isEmpty()
+                                && http.firstMatchingHeader("x-amz-checksum-crc32c")
+                                        .isEmpty())) {
                     return delegate.sign(request);
                 }
                 int port = http.port();

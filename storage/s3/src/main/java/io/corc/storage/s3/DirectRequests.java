@@ -13,7 +13,6 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -33,19 +32,21 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * GET and PUT of whole small objects on an S3-compatible endpoint with path-style addressing, over the JDK's HTTP
- * client with corc's own Signature V4: the hot path of transfers of many small files. The SDK's per-request work
- * (interceptor chain, model marshalling, its signer) costs a few milliseconds of CPU per request, which for 10,000
- * files of 10 KiB is most of the time; a request here costs a fraction of that. Everything else (listing,
- * multipart, buckets, credentials resolution) stays on the SDK. Connections are the JDK's {@link
- * HttpURLConnection} keep-alive pool, which keeps {@code http.maxConnections} idle connections per host: corc raises
- * the JDK's default of 5 to 64 unless it is set, so that every transfer thread keeps its connection.
+ * The hot requests of transfers on an S3-compatible endpoint with path-style addressing (PUTs of whole objects and
+ * of parts, GETs whole or by range, listings), over the JDK's HTTP client with corc's own Signature V4. The SDK's
+ * per-request work (interceptor chain, model marshalling, its signer, a copy of every body) costs a few milliseconds
+ * of CPU per request, which for 10,000 files of 10 KiB is most of the time; a request here costs a fraction of that.
+ * Everything else (starting and completing multipart uploads, buckets, credentials resolution) stays on the SDK.
+ * Connections are the JDK's {@link HttpURLConnection} keep-alive pool, which keeps {@code http.maxConnections} idle
+ * connections per host: corc raises the JDK's default of 5 to 64 unless it is set, so that every transfer thread
+ * keeps its connection.
  *
  * <p>Requests are signed as the SDK signs them over HTTPS: headers {@code host}, {@code x-amz-date}, {@code
- * x-amz-content-sha256} ({@code UNSIGNED-PAYLOAD} for PUTs, whose signed {@code Content-MD5} binds the body; the
- * empty-body hash for GETs) and, for temporary credentials, {@code x-amz-security-token}. Errors become the SDK's
- * {@link S3Exception} with the store's error code, so one translation serves both paths; throttling, 5xx and I/O
- * failures are retried with exponential backoff and full jitter, {@code max_attempts} in all.
+ * x-amz-content-sha256} ({@code UNSIGNED-PAYLOAD} for PUTs, whose signed {@code x-amz-checksum-crc32c} or {@code
+ * Content-MD5} binds the body; the empty-body hash for GETs) and, for temporary credentials, {@code
+ * x-amz-security-token}. Errors become the SDK's {@link S3Exception} with the store's error code, so one
+ * translation serves both paths; throttling, 5xx, a body the store saw damaged ({@code BadDigest}) and I/O failures
+ * are retried with exponential backoff and full jitter, {@code max_attempts} in all.
  */
 final class DirectRequests {
     static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
@@ -64,8 +65,14 @@ final class DirectRequests {
 
     private record SigningKey(String secret, String date, byte[] key) {}
 
-    /** An answer: status, the ETag header, and the body (already read for errors; to be read for a GET). */
-    record Answer(int status, String etag, long contentLength, InputStream body) {}
+    /**
+     * An answer: status, the ETag header, the {@code x-amz-checksum-crc32c} header (a store that checked a request's
+     * CRC32C echoes it; {@code null} otherwise), and the body (already read for errors; to be read for a GET).
+     */
+    record Answer(int status, String etag, String checksumCrc32c, long contentLength, InputStream body) {}
+
+    /** A request body: the first {@code length} bytes of {@code data}, with the headers that bind it (signed). */
+    record Body(byte[] data, int length, Map<String, String> checksumHeaders) {}
 
     static {
         if (System.getProperty("http.maxConnections") == null) {
@@ -82,11 +89,15 @@ final class DirectRequests {
         this.clock = clock;
     }
 
-    /** PUT of {@code data} with its MD5; returns the ETag the store answered. */
-    String put(String bucket, String key, byte[] data, byte[] md5) {
-        String contentMd5 = Base64.getEncoder().encodeToString(md5);
-        Answer answer = send("PUT", bucket, key, Map.of(), data, contentMd5);
-        return answer.etag();
+    /** PUT of a whole object. */
+    Answer put(String bucket, String key, Body body) {
+        return send("PUT", bucket, key, Map.of(), body, null);
+    }
+
+    /** UploadPart: part {@code number} of the multipart upload {@code uploadId}. */
+    Answer putPart(String bucket, String key, String uploadId, int number, Body body) {
+        return send(
+                "PUT", bucket, key, Map.of("partNumber", Integer.toString(number), "uploadId", uploadId), body, null);
     }
 
     /** GET of a whole object; the caller reads and closes the body. */
@@ -99,7 +110,7 @@ final class DirectRequests {
         if (length <= 0) {
             return get(bucket, key);
         }
-        return send("GET", bucket, key, Map.of(), null, null, "bytes=" + offset + "-" + (offset + length - 1));
+        return send("GET", bucket, key, Map.of(), null, "bytes=" + offset + "-" + (offset + length - 1));
     }
 
     /** One page of objects under {@code prefix}, as the SDK's ListObjectsV2 gives it. */
@@ -133,27 +144,15 @@ final class DirectRequests {
         return ListingXml.parse(xml);
     }
 
-    private Answer send(
-            String method, String bucket, String key, Map<String, String> query, byte[] body, String contentMd5) {
-        return send(method, bucket, key, query, body, contentMd5, null);
-    }
-
     /** @param range a {@code Range} header (not signed, as the SDK leaves it), or {@code null} */
-    private Answer send(
-            String method,
-            String bucket,
-            String key,
-            Map<String, String> query,
-            byte[] body,
-            String contentMd5,
-            String range) {
+    private Answer send(String method, String bucket, String key, Map<String, String> query, Body body, String range) {
         SdkException last = null;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             if (attempt > 1) {
                 backoff(attempt);
             }
             try {
-                Signed request = request(method, bucket, key, query, body, contentMd5);
+                Signed request = request(method, bucket, key, query, body == null ? null : body.checksumHeaders());
                 HttpURLConnection connection =
                         (HttpURLConnection) request.uri().toURL().openConnection();
                 connection.setRequestMethod(method);
@@ -170,9 +169,9 @@ final class DirectRequests {
                 }
                 if (body != null) {
                     connection.setDoOutput(true);
-                    connection.setFixedLengthStreamingMode(body.length);
+                    connection.setFixedLengthStreamingMode(body.length());
                     try (OutputStream out = connection.getOutputStream()) {
-                        out.write(body);
+                        out.write(body.data(), 0, body.length());
                     }
                 }
                 int status = connection.getResponseCode();
@@ -186,6 +185,7 @@ final class DirectRequests {
                     return new Answer(
                             status,
                             connection.getHeaderField("ETag"),
+                            connection.getHeaderField("x-amz-checksum-crc32c"),
                             connection.getContentLengthLong(),
                             connection.getInputStream());
                 }
@@ -194,9 +194,10 @@ final class DirectRequests {
                 try (InputStream in = error == null ? InputStream.nullInputStream() : error) {
                     text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 }
-                last = error(status, text, attempt);
-                if (!retryable(status)) {
-                    throw last;
+                S3Exception refused = error(status, text, attempt);
+                last = refused;
+                if (!retryable(status, refused.awsErrorDetails().errorCode())) {
+                    throw refused;
                 }
             } catch (IOException e) {
                 last = SdkClientException.builder()
@@ -208,8 +209,12 @@ final class DirectRequests {
         throw last;
     }
 
-    private static boolean retryable(int status) {
-        return status == 429 || status >= 500;
+    /**
+     * Throttling, the store's failures (not 501 Not Implemented, which is its answer to something it lacks), and a
+     * body the store saw damaged on the way (sent again whole).
+     */
+    private static boolean retryable(int status, String code) {
+        return status == 429 || (status >= 500 && status != 501) || "BadDigest".equals(code);
     }
 
     private void backoff(int attempt) {
@@ -238,13 +243,17 @@ final class DirectRequests {
     /** A request ready to send: URI and headers, {@code authorization} included. */
     record Signed(URI uri, Map<String, String> headers) {}
 
-    Signed request(String method, String bucket, String key, byte[] body, String contentMd5) {
-        return request(method, bucket, key, Map.of(), body, contentMd5);
+    /**
+     * A request without query parameters; {@code checksumHeaders} (lower-case names) bind a body, which is then sent
+     * as {@code UNSIGNED-PAYLOAD}; {@code null} for a request without a body.
+     */
+    Signed request(String method, String bucket, String key, Map<String, String> checksumHeaders) {
+        return request(method, bucket, key, Map.of(), checksumHeaders);
     }
 
     /** As above, with query parameters ({@code key} {@code null}: the bucket itself, as for a listing). */
     Signed request(
-            String method, String bucket, String key, Map<String, String> query, byte[] body, String contentMd5) {
+            String method, String bucket, String key, Map<String, String> query, Map<String, String> checksumHeaders) {
         String path = endpoint.getRawPath() + "/" + encode(bucket) + (key == null ? "" : "/" + encodePath(key));
         String canonicalQuery = canonicalQuery(query);
         URI uri = URI.create(endpoint.getScheme() + "://" + endpoint.getRawAuthority() + path
@@ -253,9 +262,9 @@ final class DirectRequests {
         headers.put("host", hostHeader(uri));
         headers.put(
                 "x-amz-date", ZonedDateTime.now(clock.withZone(ZoneOffset.UTC)).format(AMZ_DATE));
-        headers.put("x-amz-content-sha256", body == null ? EMPTY_SHA256 : UNSIGNED_PAYLOAD);
-        if (contentMd5 != null) {
-            headers.put("content-md5", contentMd5);
+        headers.put("x-amz-content-sha256", checksumHeaders == null ? EMPTY_SHA256 : UNSIGNED_PAYLOAD);
+        if (checksumHeaders != null) {
+            headers.putAll(checksumHeaders);
         }
         AwsCredentials identity = credentials.resolveCredentials();
         if (identity instanceof AwsSessionCredentials session) {

@@ -59,6 +59,13 @@ final class S3Errors {
                                                     + settings.maxAttempts() + " attempts while trying to " + what)
                                     .withHint("retry later, or lower corc.storage.s3.max_concurrent_requests (now "
                                             + settings.concurrency() + ")");
+                        case "BadDigest", "InvalidDigest" ->
+                            new CorcException(
+                                            ErrorCategory.INTERNAL,
+                                            "checksum mismatch: " + endpoint + " received different bytes than were"
+                                                    + " sent" + detail + " while trying to " + what)
+                                    .withHint("nothing was stored; re-run the transfer (it resumes), and if it"
+                                            + " persists something between here and the store alters the data");
                         case "QuotaExceeded", "TooManyBuckets" ->
                             new CorcException(ErrorCategory.CAPACITY, endpoint + " refused: quota exceeded" + detail)
                                     .withHint("delete unused buckets or objects, or ask for a higher quota");

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,18 +25,20 @@ import java.util.concurrent.ExecutorService;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListPartsResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.Part;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Moves one file to or from one object, verified with MD5s: every request body carries {@code Content-MD5}, which
- * the store checks; every answer's ETag is compared with the digest corc computed; every download is hashed as it
- * is written and compared with the ETag (or the manifest's checksum) before it is renamed into place. Large files
- * move as parts of {@link Etags#partSize} bytes in parallel on the shared pool; a multipart upload interrupted
- * earlier is resumed, reusing the parts whose MD5 still matches the file.
+ * Moves one file to or from one object, verified end to end: every request body carries its CRC32C (or, at a store
+ * that does not confirm CRC32Cs, its {@code Content-MD5}), which the store checks (see {@link #storeChecksCrc32c});
+ * every download is hashed as it is written and compared with the manifest's CRC32C or the ETag before it is renamed
+ * into place. Large files move as parts of {@link Etags#partSize} bytes in parallel on the shared pool; a multipart
+ * upload interrupted earlier is resumed, reusing the parts whose checksum still matches the file.
  */
 final class S3Objects {
     /** User metadata recording the part size of a multipart upload, so a reader can verify the composite ETag. */
@@ -43,6 +46,9 @@ final class S3Objects {
 
     private static final int BUFFER_SIZE = 1024 * 1024;
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[BUFFER_SIZE]);
+
+    /** A transfer thread's buffer for the body it sends (a part, or a small file), grown to the largest so far. */
+    private static final ThreadLocal<byte[]> BODY_BUFFER = ThreadLocal.withInitial(() -> new byte[0]);
 
     /**
      * Files at least this large are written around the page cache where the file system allows it (tests lower it
@@ -86,8 +92,19 @@ final class S3Objects {
     // ---- upload ---------------------------------------------------------------------------------------------------
 
     /**
+     * Whether the store checks a body's CRC32C ({@code x-amz-checksum-crc32c}, S3's flexible checksums) and says so
+     * by echoing it, as AWS S3, MinIO and s3proxy do. While it does, bodies are bound by their CRC32C instead of a
+     * {@code Content-MD5}: CRC32C runs at memory speed, MD5 at ~400 MB/s in the launcher's C1-only JVM, the largest
+     * share of a large upload's CPU. The first answer without the echo clears it: that body is sent again with its
+     * MD5, as are all later ones, so no body is ever stored unchecked.
+     */
+    private volatile boolean storeChecksCrc32c = true;
+
+    private static final String CRC32C_HEADER = "x-amz-checksum-crc32c";
+
+    /**
      * Uploads {@code file}; completes with its checksum for a tree's manifest, {@code <ETag>,crc32c:<hex>}: the
-     * ETag the store confirmed and the CRC32C of the bytes sent, which a download checks cheaply.
+     * ETag the store answered and the CRC32C of the bytes sent, which a download checks cheaply.
      */
     CompletableFuture<String> upload(String bucket, String key, Path file, long size, TransferProgress progress) {
         if (size < settings.multipartThreshold()) {
@@ -97,35 +114,26 @@ final class S3Objects {
         int parts = Etags.partCount(size, partSize);
         return CompletableFuture.supplyAsync(() -> startMultipart(bucket, key, partSize), pool)
                 .thenCompose(upload -> {
-                    List<CompletableFuture<PartDigest>> digests = new ArrayList<>();
+                    List<CompletableFuture<PartDone>> done = new ArrayList<>();
                     for (int i = 0; i < parts; i++) {
                         int number = i + 1;
                         long offset = i * partSize;
                         long length = Math.min(partSize, size - offset);
-                        Part previous = upload.done().get(number);
-                        digests.add(CompletableFuture.supplyAsync(
-                                () -> putPart(
-                                        bucket, key, upload.id(), number, file, offset, length, previous, progress),
-                                pool));
+                        done.add(CompletableFuture.supplyAsync(
+                                () -> putPart(bucket, key, upload, number, file, offset, length, progress), pool));
                     }
-                    return CompletableFuture.allOf(digests.toArray(CompletableFuture[]::new))
+                    return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
                             .thenApplyAsync(
                                     ignored -> {
-                                        List<PartDigest> done = digests.stream()
+                                        List<PartDone> stored = done.stream()
                                                 .map(CompletableFuture::join)
                                                 .toList();
-                                        String etag = completeMultipart(
-                                                bucket,
-                                                key,
-                                                upload.id(),
-                                                done.stream()
-                                                        .map(PartDigest::md5)
-                                                        .toList());
+                                        String etag = completeMultipart(bucket, key, upload, stored);
                                         // the parts' CRC32Cs, computed from the bytes sent, make the file's: no
                                         // second pass over a large file
                                         byte[] crc = combineCrc32c(
-                                                done.stream()
-                                                        .map(PartDigest::crc32c)
+                                                stored.stream()
+                                                        .map(PartDone::crc32c)
                                                         .toList(),
                                                 partSize,
                                                 size);
@@ -137,42 +145,93 @@ final class S3Objects {
                 });
     }
 
-    /** A part's MD5 (its ETag) and CRC32C (4 bytes, for the file's in the tree's manifest). */
-    private record PartDigest(byte[] md5, byte[] crc32c) {}
+    /** A stored part: the store's ETag (normalised) and the part's CRC32C (4 bytes). */
+    private record PartDone(String etag, byte[] crc32c) {}
 
-    private static byte[] crc32cOf(byte[] data) {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(data);
-        return ByteBuffer.allocate(4).putInt((int) crc.getValue()).array();
+    /** What the store answered to a body: its ETag and the CRC32C it echoed, if any. */
+    private record Stored(String etag, String crc32cEcho) {}
+
+    /** Sends one body with the given checksum headers (lower-case names), by direct request or through the SDK. */
+    @FunctionalInterface
+    private interface BodySender {
+        Stored send(Map<String, String> checksumHeaders);
     }
 
     private String putSingle(String bucket, String key, Path file, long size, TransferProgress progress) {
         progress.checkNotAbandoned();
         byte[] data = read(file, 0, size);
-        byte[] md5 = Etags.md5().digest(data);
+        int length = (int) size;
+        byte[] crc = crc32cOf(data, length);
         String what = "upload " + file + " to key '" + key + "'";
-        String etag = direct != null
-                ? call(() -> direct.put(bucket, key, data, md5), what, bucket)
-                : call(
-                                () -> s3.get()
-                                        .putObject(
-                                                b -> b.bucket(bucket)
-                                                        .key(key)
-                                                        .contentLength(size)
-                                                        .contentMD5(Base64.getEncoder()
-                                                                .encodeToString(md5)),
-                                                RequestBody.fromBytes(data)),
-                                what,
-                                bucket)
-                        .eTag();
-        verifyAnswer(etag, Etags.hex(md5), bucket, key);
+        String etag = sendChecked(data, length, crc, true, bucket, key, headers -> {
+            if (direct != null) {
+                DirectRequests.Answer answer = call(
+                        () -> direct.put(bucket, key, new DirectRequests.Body(data, length, headers)), what, bucket);
+                return new Stored(answer.etag(), answer.checksumCrc32c());
+            }
+            var answer = call(
+                    () -> s3.get()
+                            .putObject(
+                                    b -> b.bucket(bucket)
+                                            .key(key)
+                                            .contentLength(size)
+                                            .contentMD5(headers.get("content-md5"))
+                                            .checksumCRC32C(headers.get(CRC32C_HEADER)),
+                                    body(data, length)),
+                    what,
+                    bucket);
+            return new Stored(answer.eTag(), answer.checksumCRC32C());
+        });
         progress.addBytes(size);
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(data);
-        return Etags.hex(md5) + "," + Etags.crc32cText(crc.getValue());
+        return etag + "," + Etags.crc32cText(ByteBuffer.wrap(crc).getInt() & 0xffffffffL);
     }
 
-    private record Upload(String id, Map<Integer, Part> done) {}
+    /**
+     * Sends {@code length} bytes of {@code data} bound by their CRC32C ({@code crc32c}) where {@code crcAllowed}
+     * and the store checks it (see {@link #storeChecksCrc32c}), else by their MD5, whose ETag is then compared too;
+     * returns the store's ETag, normalised.
+     */
+    private String sendChecked(
+            byte[] data, int length, byte[] crc32c, boolean crcAllowed, String bucket, String key, BodySender sender) {
+        if (crcAllowed && storeChecksCrc32c) {
+            String crc = Base64.getEncoder().encodeToString(crc32c);
+            Stored stored = null;
+            try {
+                stored = sender.send(Map.of(CRC32C_HEADER, crc));
+            } catch (CorcException e) {
+                if (!refusesTheHeader(e)) {
+                    throw e;
+                }
+            }
+            if (stored != null && crc.equals(stored.crc32cEcho())) {
+                return Etags.normalise(stored.etag());
+            }
+            if (stored != null && stored.crc32cEcho() != null) {
+                throw mismatch(
+                        bucket,
+                        key,
+                        "CRC32C " + crc,
+                        stored.crc32cEcho(),
+                        "the store received different bytes than" + " were sent");
+            }
+            storeChecksCrc32c = false; // refused or stored unconfirmed: send it again, bound by its MD5
+        }
+        byte[] md5 = md5Of(data, length);
+        Stored stored = sender.send(Map.of("content-md5", Base64.getEncoder().encodeToString(md5)));
+        verifyAnswer(stored.etag(), Etags.hex(md5), bucket, key);
+        return Etags.normalise(stored.etag());
+    }
+
+    /** A store without flexible checksums may refuse the header as a bad request or as not implemented. */
+    private static boolean refusesTheHeader(CorcException e) {
+        return e.getCause() instanceof S3Exception refused
+                && (refused.statusCode() == 400 || refused.statusCode() == 501)
+                && (refused.awsErrorDetails() == null
+                        || !"BadDigest".equals(refused.awsErrorDetails().errorCode()));
+    }
+
+    /** A multipart upload, with the parts it already has and whether its parts carry CRC32Cs. */
+    private record Upload(String id, Map<Integer, Part> done, boolean crc32c) {}
 
     /** A new multipart upload, or the newest unfinished one for this key, with the parts it already has. */
     private Upload startMultipart(String bucket, String key, long partSize) {
@@ -186,21 +245,44 @@ final class S3Objects {
                     Part first = done.get(1);
                     // an upload begun with another part size recorded that size in its metadata: do not reuse it
                     if (first == null || first.size() == null || first.size() == partSize) {
-                        return new Upload(pending.uploadId(), done);
+                        // parts must carry the checksum their upload was created with (AWS refuses others)
+                        boolean crc32c = pending.checksumAlgorithm() == ChecksumAlgorithm.CRC32_C
+                                || done.values().stream().anyMatch(p -> p.checksumCRC32C() != null);
+                        return new Upload(pending.uploadId(), done, crc32c);
                     }
                 } catch (SdkException e) {
                     break; // the store cannot list parts: start afresh
                 }
             }
         }
-        String id = call(
-                        () -> s3.get().createMultipartUpload(b -> b.bucket(bucket)
+        String what = "start a multipart upload of key '" + key + "'";
+        Map<String, String> metadata = Map.of(PART_SIZE_METADATA, Long.toString(partSize));
+        if (storeChecksCrc32c) {
+            try {
+                String id = s3.get()
+                        .createMultipartUpload(b -> b.bucket(bucket)
                                 .key(key)
-                                .metadata(Map.of(PART_SIZE_METADATA, Long.toString(partSize)))),
-                        "start a multipart upload of key '" + key + "'",
+                                .metadata(metadata)
+                                .checksumAlgorithm(ChecksumAlgorithm.CRC32_C))
+                        .uploadId();
+                return new Upload(id, Map.of(), true);
+            } catch (S3Exception e) {
+                if (e.statusCode() != 400 && e.statusCode() != 501) {
+                    throw S3Errors.translate(e, settings, what, bucket);
+                }
+                storeChecksCrc32c = false; // a store without flexible checksums: parts carry MD5s
+            } catch (SdkException e) {
+                throw S3Errors.translate(e, settings, what, bucket);
+            }
+        }
+        String id = call(
+                        () -> s3.get()
+                                .createMultipartUpload(
+                                        b -> b.bucket(bucket).key(key).metadata(metadata)),
+                        what,
                         bucket)
                 .uploadId();
-        return new Upload(id, Map.of());
+        return new Upload(id, Map.of(), false);
     }
 
     /** Unfinished multipart uploads of exactly {@code key}, newest first; empty where the store cannot list them. */
@@ -216,63 +298,100 @@ final class S3Objects {
         }
     }
 
-    private PartDigest putPart(
+    private PartDone putPart(
             String bucket,
             String key,
-            String uploadId,
+            Upload upload,
             int number,
             Path file,
             long offset,
-            long length,
-            Part previous,
+            long size,
             TransferProgress progress) {
         progress.checkNotAbandoned();
-        byte[] data = read(file, offset, length);
-        byte[] md5 = Etags.md5().digest(data);
+        byte[] data = read(file, offset, size);
+        int length = (int) size;
+        byte[] crc = crc32cOf(data, length);
+        Part previous = upload.done().get(number);
         if (previous != null
                 && previous.size() != null
                 && previous.size() == length
-                && Etags.hex(md5).equals(Etags.normalise(previous.eTag()))) {
+                && sameBytes(previous, data, length, crc)) {
             progress.addBytes(length);
-            return new PartDigest(md5, crc32cOf(data)); // uploaded by an earlier, interrupted run
+            return new PartDone(Etags.normalise(previous.eTag()), crc); // uploaded by an earlier, interrupted run
         }
-        String etag = call(
-                        () -> s3.get()
-                                .uploadPart(
-                                        b -> b.bucket(bucket)
-                                                .key(key)
-                                                .uploadId(uploadId)
-                                                .partNumber(number)
-                                                .contentLength(length)
-                                                .contentMD5(Base64.getEncoder().encodeToString(md5)),
-                                        RequestBody.fromBytes(data)),
-                        "upload part " + number + " of " + file + " to key '" + key + "'",
-                        bucket)
-                .eTag();
-        verifyAnswer(etag, Etags.hex(md5), bucket, key + " part " + number);
+        String what = "upload part " + number + " of " + file + " to key '" + key + "'";
+        String etag = sendChecked(data, length, crc, upload.crc32c(), bucket, key + " part " + number, headers -> {
+            if (direct != null) {
+                DirectRequests.Answer answer = call(
+                        () -> direct.putPart(
+                                bucket, key, upload.id(), number, new DirectRequests.Body(data, length, headers)),
+                        what,
+                        bucket);
+                return new Stored(answer.etag(), answer.checksumCrc32c());
+            }
+            var answer = call(
+                    () -> s3.get()
+                            .uploadPart(
+                                    b -> b.bucket(bucket)
+                                            .key(key)
+                                            .uploadId(upload.id())
+                                            .partNumber(number)
+                                            .contentLength(size)
+                                            .contentMD5(headers.get("content-md5"))
+                                            .checksumCRC32C(headers.get(CRC32C_HEADER)),
+                                    body(data, length)),
+                    what,
+                    bucket);
+            return new Stored(answer.eTag(), answer.checksumCRC32C());
+        });
         progress.addBytes(length);
-        return new PartDigest(md5, crc32cOf(data));
+        return new PartDone(etag, crc);
     }
 
-    private String completeMultipart(String bucket, String key, String uploadId, List<byte[]> digests) {
+    /** Whether a part stored earlier holds these bytes: by its CRC32C where the store kept one, else its MD5. */
+    private static boolean sameBytes(Part previous, byte[] data, int length, byte[] crc) {
+        if (previous.checksumCRC32C() != null) {
+            return previous.checksumCRC32C().equals(Base64.getEncoder().encodeToString(crc));
+        }
+        return Etags.hex(md5Of(data, length)).equals(Etags.normalise(previous.eTag()));
+    }
+
+    private static RequestBody body(byte[] data, int length) {
+        return RequestBody.fromContentProvider(
+                () -> new java.io.ByteArrayInputStream(data, 0, length), length, "application/octet-stream");
+    }
+
+    /**
+     * Completes the upload; returns its ETag, checked against the one the parts' ETags make where those are MD5s
+     * (not under SSE-KMS or SSE-C).
+     */
+    private String completeMultipart(String bucket, String key, Upload upload, List<PartDone> stored) {
         List<CompletedPart> parts = new ArrayList<>();
-        for (int i = 0; i < digests.size(); i++) {
+        for (int i = 0; i < stored.size(); i++) {
+            PartDone part = stored.get(i);
             parts.add(CompletedPart.builder()
                     .partNumber(i + 1)
-                    .eTag('"' + Etags.hex(digests.get(i)) + '"')
+                    .eTag('"' + part.etag() + '"')
+                    .checksumCRC32C(upload.crc32c() ? Base64.getEncoder().encodeToString(part.crc32c()) : null)
                     .build());
         }
-        String expected = Etags.combine(digests, true);
-        String etag = call(
+        String etag = Etags.normalise(call(
                         () -> s3.get().completeMultipartUpload(b -> b.bucket(bucket)
                                 .key(key)
-                                .uploadId(uploadId)
+                                .uploadId(upload.id())
                                 .multipartUpload(u -> u.parts(parts))),
                         "complete the upload of key '" + key + "'",
                         bucket)
-                .eTag();
-        verifyAnswer(etag, expected, bucket, key);
-        return expected;
+                .eTag());
+        if (stored.stream().allMatch(part -> Etags.isMd5(part.etag()))) {
+            String expected = Etags.combine(
+                    stored.stream()
+                            .map(part -> HexFormat.of().parseHex(part.etag()))
+                            .toList(),
+                    true);
+            verifyAnswer(etag, expected, bucket, key);
+        }
+        return etag;
     }
 
     /** The store's ETag must be the MD5 corc computed, unless it is not an MD5 at all (SSE-KMS, SSE-C). */
@@ -709,6 +828,18 @@ final class S3Objects {
         }
     }
 
+    private static byte[] crc32cOf(byte[] data, int length) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(data, 0, length);
+        return ByteBuffer.allocate(4).putInt((int) crc.getValue()).array();
+    }
+
+    private static byte[] md5Of(byte[] data, int length) {
+        MessageDigest md5 = Etags.md5();
+        md5.update(data, 0, length);
+        return md5.digest();
+    }
+
     private static byte[] md5Of(Path file, long size) {
         try {
             return Etags.md5(file, 0, size);
@@ -725,13 +856,22 @@ final class S3Objects {
         }
     }
 
+    /**
+     * The {@code length} bytes of {@code file} at {@code offset}, at the start of this thread's body buffer (valid
+     * until the thread reads the next body; reused so that a large upload neither zeroes nor collects a fresh array
+     * per part).
+     */
     private static byte[] read(Path file, long offset, long length) {
         if (length > Integer.MAX_VALUE - 16) {
             throw CorcException.invalidInput("a part of " + length + " bytes is too large")
                     .withHint("lower corc.storage.s3.multipart_chunksize_mib");
         }
-        byte[] data = new byte[(int) length];
-        ByteBuffer buffer = ByteBuffer.wrap(data);
+        byte[] data = BODY_BUFFER.get();
+        if (data.length < length) {
+            data = new byte[(int) length];
+            BODY_BUFFER.set(data);
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(data, 0, (int) length);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             while (buffer.hasRemaining()) {
                 if (channel.read(buffer, offset + buffer.position()) < 0) {

@@ -3,6 +3,8 @@ package io.corc.storage.s3;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.gaul.s3proxy.blobstore.BlobStore;
@@ -32,6 +34,8 @@ final class FaultyBlobStore extends ForwardingBlobStore {
     final AtomicInteger puts = new AtomicInteger();
     final AtomicInteger parts = new AtomicInteger();
     final AtomicInteger gets = new AtomicInteger();
+    /** For every PUT and part upload, which checksums bound its body: "md5", "crc32c", both or "none". */
+    final List<String> bodyChecksums = new CopyOnWriteArrayList<>();
 
     FaultyBlobStore(BlobStore delegate) {
         super(delegate);
@@ -40,6 +44,7 @@ final class FaultyBlobStore extends ForwardingBlobStore {
     @Override
     public PutObjectResponse putBlob(PutObjectRequest request, InputStream input) {
         puts.incrementAndGet();
+        bodyChecksums.add(request.key() + ": " + checksums(request.contentMD5(), request.checksumCRC32C()));
         maybeFail();
         if (failPutsOf.test(request.key())) {
             throw error(500, "InternalError");
@@ -51,6 +56,7 @@ final class FaultyBlobStore extends ForwardingBlobStore {
     public UploadPartResponse uploadMultipartPart(
             MultipartUpload upload, UploadPartRequest request, InputStream input) {
         parts.incrementAndGet();
+        bodyChecksums.add(request.key() + ": " + checksums(request.contentMD5(), request.checksumCRC32C()));
         maybeFail();
         if (failParts.test(request.partNumber())) {
             throw error(500, "InternalError");
@@ -89,6 +95,13 @@ final class FaultyBlobStore extends ForwardingBlobStore {
                 return n;
             }
         });
+    }
+
+    private static String checksums(String md5, String crc32c) {
+        if (md5 != null && crc32c != null) {
+            return "md5+crc32c";
+        }
+        return md5 != null ? "md5" : crc32c != null ? "crc32c" : "none";
     }
 
     private void maybeFail() {
