@@ -45,7 +45,9 @@ public interface Storage {
 
     /**
      * Downloads every object under {@code prefix} into {@code localDir} (key minus prefix as relative path). Files
-     * already present with the same content are skipped.
+     * already present with the same content are skipped. Where {@link TreeManifest}s govern the prefix, only what
+     * they list is fetched; sub-trees without one are reported in {@link TransferReport#incomplete()}, and listed
+     * files the store no longer holds in {@link TransferReport#missing()}.
      */
     TransferReport download(String bucket, String prefix, Path localDir, ProgressListener progress);
 

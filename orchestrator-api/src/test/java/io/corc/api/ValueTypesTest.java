@@ -55,6 +55,25 @@ class ValueTypesTest {
                 });
     }
 
+    @Test
+    void transferReportKeepsMissingAndIncompleteApartAndEachThroughTheOther() {
+        TransferReport plain = new TransferReport(1, 2, 3, 0.5);
+        assertThat(plain.missing()).isEmpty();
+        assertThat(plain.whole()).isTrue();
+        assertThat(new TransferReport(1, 2, 3, 0.5, null, null).missing()).isEmpty();
+
+        List<String> keys = new java.util.ArrayList<>(List.of("t/a.txt"));
+        TransferReport report = plain.withMissing(keys).withIncomplete(List.of("t/1/"));
+        keys.add("t/b.txt"); // copied, not shared
+        assertThat(report.missing()).containsExactly("t/a.txt");
+        assertThat(report.incomplete()).containsExactly("t/1/");
+        assertThat(report.withMissing(null).incomplete()).containsExactly("t/1/");
+        assertThat(report.withMissing(null).missing()).isEmpty();
+        assertThat(report.whole()).isFalse();
+        assertThat(plain.withMissing(List.of("k")).whole()).isFalse();
+        assertThat(report.files()).isEqualTo(1);
+    }
+
     private static TaskStatus task(int index, JobState state) {
         return new TaskStatus(index, state, null, null, null, null, null, null, null, null);
     }

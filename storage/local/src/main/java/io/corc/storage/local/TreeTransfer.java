@@ -116,8 +116,10 @@ final class TreeTransfer {
             String relative = directory.substring(prefix.length(), directory.length() - 1);
             ObjectPaths.directories(root, LocalTrees.resolveInside(root, relative, directory));
         }
+        // files a manifest lists but the store lost since the upload: the tree did not arrive whole; the caller says so
         return new TransferReport(files, bytes, skipped, (System.nanoTime() - start) / 1e9)
-                .withIncomplete(selection.incomplete());
+                .withIncomplete(selection.incomplete())
+                .withMissing(selection.missing());
     }
 
     private TreeManifest readManifest(String bucket, String key) {

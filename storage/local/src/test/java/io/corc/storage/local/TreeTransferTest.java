@@ -90,6 +90,25 @@ class TreeTransferTest {
     }
 
     @Test
+    void aFileTheManifestListsButTheStoreNoLongerHoldsIsReportedMissing() throws IOException {
+        storage.upload(tree, "bucket", "job/output/0/", ProgressListener.NONE);
+        storage.delete("bucket", "job/output/0/sub/deeper/b.txt"); // say, corc storage rm of one key
+
+        Path target = temp.resolve("results");
+        TransferReport report = storage.download("bucket", "job/output/", target, ProgressListener.NONE);
+
+        assertThat(report.missing()).containsExactly("job/output/0/sub/deeper/b.txt");
+        assertThat(report.incomplete()).isEmpty();
+        assertThat(report.whole()).isFalse();
+        assertThat(report.files()).isEqualTo(1);
+        assertThat(target.resolve("0/a.txt")).hasContent("alpha");
+        assertThat(target.resolve("0/sub/deeper/b.txt")).doesNotExist();
+
+        TransferReport whole = storage.download("bucket", "job/output/1/", temp.resolve("none"), ProgressListener.NONE);
+        assertThat(whole.missing()).isEmpty();
+    }
+
+    @Test
     void downloadOfAnEmptyPrefixCreatesTheDirectory() {
         Path target = temp.resolve("empty");
 

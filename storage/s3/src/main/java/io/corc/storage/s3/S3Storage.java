@@ -489,8 +489,10 @@ public final class S3Storage implements Storage {
         }
         counter.report();
         long files = work.size();
+        // files a manifest lists but the store lost since the upload: the tree did not arrive whole; the caller says so
         return new TransferReport(moved.get(), movedBytes.get(), files - moved.get(), (System.nanoTime() - start) / 1e9)
-                .withIncomplete(selection.incomplete());
+                .withIncomplete(selection.incomplete())
+                .withMissing(selection.missing());
     }
 
     /**

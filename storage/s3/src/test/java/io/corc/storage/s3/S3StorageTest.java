@@ -410,6 +410,27 @@ class S3StorageTest {
     }
 
     @Test
+    void aFileTheManifestListsButTheStoreNoLongerHoldsIsReportedMissing() throws IOException {
+        storage.ensureBucket("gone");
+        Path tree = dir.resolve("gone-tree");
+        write(tree.resolve("a.txt"), "alpha");
+        write(tree.resolve("sub/b.txt"), "beta");
+        write(tree.resolve("sub/c.txt"), "gamma");
+        storage.upload(tree, "gone", "job/output/0/", ProgressListener.NONE);
+        assertThat(storage.delete("gone", "job/output/0/sub/b.txt")).isEqualTo(1); // say, corc storage rm of one key
+
+        Path target = dir.resolve("gone-out");
+        TransferReport report = storage.download("gone", "job/output/", target, ProgressListener.NONE);
+
+        assertThat(report.missing()).containsExactly("job/output/0/sub/b.txt");
+        assertThat(report.incomplete()).isEmpty();
+        assertThat(report.files()).isEqualTo(2);
+        assertThat(target.resolve("0/a.txt")).hasContent("alpha");
+        assertThat(target.resolve("0/sub/c.txt")).hasContent("gamma");
+        assertThat(target.resolve("0/sub/b.txt")).doesNotExist();
+    }
+
+    @Test
     void objectsStoredByOtherToolsDownloadWithTheirEtagChecked() throws IOException {
         storage.ensureBucket("foreign");
         Path plain = write(dir.resolve("plain.txt"), "written by another tool");
