@@ -250,7 +250,8 @@ public final class JobService {
 
     /**
      * Downloads every task's outputs to {@code targetDir/<job-id>/<task-index>/...}, from the storage the job was
-     * staged to. A task whose output has no commit marker is left out and named in the report's {@code incomplete}.
+     * staged to. A task whose output has no commit marker is left out and named in the report's {@code incomplete};
+     * files a task's marker lists that the store no longer holds are named in its {@code missing}.
      */
     public TransferReport downloadResults(String jobId, Path targetDir, ProgressListener progress) {
         return staging.downloadOutputs(stagedAt(record(jobId)), targetDir.resolve(jobId), progress);

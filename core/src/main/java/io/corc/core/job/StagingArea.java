@@ -214,7 +214,8 @@ public final class StagingArea {
     /**
      * Downloads the tasks' outputs. Each task's output must carry its commit marker: a task folder without one is
      * an upload cut off or still running, left out and reported as incomplete, even when no task has a marker
-     * (where a plain tree download would take the tree for one another tool stored and fetch it whole).
+     * (where a plain tree download would take the tree for one another tool stored and fetch it whole). Files a
+     * marker lists that were deleted since come back in the report's {@code missing}, which this keeps.
      */
     TransferReport downloadOutputs(Located job, Path targetDir, ProgressListener progress) {
         Staging layout = job.layout();

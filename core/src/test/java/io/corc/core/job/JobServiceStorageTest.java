@@ -115,6 +115,27 @@ class JobServiceStorageTest {
     }
 
     @Test
+    void aFileATaskMarkerListsButTheStoreLostIsReportedMissingAlongsideIncompleteTasks() throws Exception {
+        JobService jobs = localService();
+        Storage storage = local(localConfig("corc"));
+        String id = jobs.run(JobRequest.of(List.of("true")), "fake", ProgressListener.NONE)
+                .id();
+        file("a/kept.txt", "kept");
+        file("a/lost.txt", "lost");
+        storage.upload(work.resolve("a"), "corc", id + "/output/0/", ProgressListener.NONE);
+        storage.put("corc", id + "/output/1/job.json", file("b/job.json", "{}")); // task 1 cut off
+        storage.delete("corc", id + "/output/0/lost.txt"); // say, corc storage rm of one key
+
+        TransferReport report = jobs.downloadResults(id, work.resolve("dl"), ProgressListener.NONE);
+
+        assertThat(report.missing()).containsExactly(id + "/output/0/lost.txt");
+        assertThat(report.incomplete()).containsExactly(id + "/output/1/");
+        assertThat(report.whole()).isFalse();
+        assertThat(work.resolve("dl").resolve(id).resolve("0/kept.txt")).hasContent("kept");
+        assertThat(work.resolve("dl").resolve(id).resolve("0/lost.txt")).doesNotExist();
+    }
+
+    @Test
     void resultsComeFromTheStorageTheJobWasStagedToWhateverIsConfiguredNow() throws Exception {
         String id = localService()
                 .run(JobRequest.of(List.of("true")), "fake", ProgressListener.NONE)
