@@ -212,8 +212,9 @@ final class JobRunCommand implements Callable<Integer> {
             download = Views.download(downloadDir.resolve(job.id()), report);
         }
         TransferReport downloaded = report;
-        // outputs left out of the download (an upload cut off) make a succeeded job's outcome partial, as in result get
-        boolean complete = report == null || report.incomplete().isEmpty();
+        // outputs left out of the download (an upload cut off, files deleted since) make a succeeded job's outcome
+        // partial, as in result get
+        boolean complete = report == null || report.whole();
         boolean succeeded = done.state() == JobState.SUCCEEDED;
         String status = !succeeded ? Views.lower(done.state()) : complete ? "success" : "partial";
         context.emit(Views.document(status, "job", Views.job(done), "results", location, "download", download), out -> {

@@ -60,8 +60,9 @@ final class ResultCommands {
             TransferReport report = context.corc().downloadResults(id, base, progress);
             progress.finish();
             Path target = base.resolve(id);
-            // tasks whose upload was cut off (or still runs) are left out and make the outcome a failure
-            boolean complete = report.incomplete().isEmpty();
+            // tasks whose upload was cut off (or still runs) are left out, and files a task's marker lists but the
+            // store lost cannot be fetched: either makes the outcome a failure
+            boolean complete = report.whole();
             context.emit(
                     Views.document(
                             complete ? "success" : "partial",
@@ -78,10 +79,12 @@ final class ResultCommands {
 
     /**
      * The human summary of a download of a job's results: what was moved, then one line per task (or other prefix)
-     * left out because its upload had not completed, and what to do about it.
+     * left out because its upload had not completed, the files the tasks' markers list that the store no longer
+     * holds, and what to do about it.
      */
     static void printDownload(PrintStream out, String jobId, TransferReport report, Path target) {
-        out.println(StorageCommand.summary("Downloaded", report.withIncomplete(List.of()), "to " + target));
+        out.println(StorageCommand.summary(
+                "Downloaded", report.withIncomplete(List.of()).withMissing(List.of()), "to " + target));
         for (String prefix : report.incomplete()) {
             Matcher task = TASK_PREFIX.matcher(prefix);
             out.println((task.matches() ? "task " + task.group(1) : prefix)
@@ -90,6 +93,11 @@ final class ResultCommands {
         if (!report.incomplete().isEmpty()) {
             out.println("corc job show " + jobId + " tells whether they still run (run this again once they have"
                     + " finished) or failed");
+        }
+        if (!report.missing().isEmpty()) {
+            out.println(StorageCommand.missing(report.missing()));
+            out.println("hint: run the job again to upload its outputs anew, or restore those objects; corc job result"
+                    + " list " + jobId + " shows what is there");
         }
     }
 

@@ -100,9 +100,12 @@ abstract class StorageCommand implements Callable<Integer> {
         }
     }
 
+    /** How many keys of {@link TransferReport#missing()} a human message names; {@code -o json} lists them all. */
+    static final int MISSING_SHOWN = 5;
+
     /**
-     * "Uploaded 3 file(s), 1.2 KiB (2 unchanged) to X in 0.4 s", and what a download left out because its upload
-     * had not completed.
+     * "Uploaded 3 file(s), 1.2 KiB (2 unchanged) to X in 0.4 s", what a download left out because its upload had
+     * not completed, and the files its manifests list that the store no longer holds.
      */
     static String summary(String verb, TransferReport report, String where) {
         String line = String.format(
@@ -117,17 +120,36 @@ abstract class StorageCommand implements Callable<Integer> {
         if (!report.incomplete().isEmpty()) {
             line += "\nNot downloaded, their upload has not completed: " + String.join(", ", report.incomplete());
         }
+        if (!report.missing().isEmpty()) {
+            line += "\n" + missing(report.missing())
+                    + "\nhint: upload the tree again, or restore those objects; corc storage ls shows what is there";
+        }
         return line;
+    }
+
+    /**
+     * "corc: 2 file(s) listed in the upload's manifest are gone from the store: k1, k2": one line naming how many
+     * committed files a download could not fetch because they were deleted since the upload, and the first few.
+     */
+    static String missing(List<String> keys) {
+        String shown = String.join(", ", keys.subList(0, Math.min(MISSING_SHOWN, keys.size())));
+        if (keys.size() > MISSING_SHOWN) {
+            shown += ", ... (" + (keys.size() - MISSING_SHOWN) + " more; -o json lists them all)";
+        }
+        return "corc: " + keys.size() + " file(s) listed in the upload's manifest are gone from the store: " + shown;
     }
 
     static TransferReport plus(TransferReport a, TransferReport b) {
         List<String> incomplete = new ArrayList<>(a.incomplete());
         incomplete.addAll(b.incomplete());
+        List<String> missing = new ArrayList<>(a.missing());
+        missing.addAll(b.missing());
         return new TransferReport(
                 a.files() + b.files(),
                 a.bytes() + b.bytes(),
                 a.skipped() + b.skipped(),
                 a.seconds() + b.seconds(),
-                incomplete);
+                incomplete,
+                missing);
     }
 }

@@ -241,14 +241,13 @@ final class StorageCommands {
                 ProgressDisplay progress = context.progress().transfer(tree ? -1 : objects.size());
                 report = storage.download(from.bucket(), from.treePrefix(), target, progress);
                 progress.finish();
-                if (tree
-                        && report.files() + report.skipped() == 0
-                        && report.incomplete().isEmpty()) {
+                if (tree && report.files() + report.skipped() == 0 && report.whole()) {
                     throw nothingAt(from);
                 }
             }
-            // sub-trees whose upload was cut off (or still runs) are left out and make the outcome a failure
-            boolean complete = report.incomplete().isEmpty();
+            // sub-trees whose upload was cut off (or still runs) are left out, and files their manifest lists but the
+            // store lost cannot be fetched: either makes the outcome a failure
+            boolean complete = report.whole();
             context.emit(
                     Views.document(
                             complete ? "success" : "partial",
@@ -445,8 +444,9 @@ final class StorageCommands {
             String from = upload ? dir.toString() : remote.uri();
             String to = upload ? remote.uri() : dir.toString();
             List<String> toTransfer = changed;
-            // as storage get: sub-trees whose upload was cut off (or still runs) are left out, a failed outcome
-            boolean complete = report.incomplete().isEmpty();
+            // as storage get: sub-trees whose upload was cut off (or still runs) are left out, files a manifest lists
+            // but the store lost are not there to fetch; either is a failed outcome
+            boolean complete = report.whole();
             context.emit(
                     Views.document(
                             complete ? "success" : "partial",

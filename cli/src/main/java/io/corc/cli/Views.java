@@ -118,6 +118,7 @@ final class Views {
         view.put("skipped", report.skipped());
         view.put("seconds", report.seconds());
         view.put("incomplete", report.incomplete());
+        view.put("missing", report.missing());
         return view;
     }
 

@@ -367,6 +367,59 @@ class StorageCommandsTest {
         assertThat(work.resolve("foreign/x/half.txt")).hasContent("half");
     }
 
+    @Test
+    void getOfATreeWhoseManifestListsADeletedFileIsPartialAndNamesIt() throws Exception {
+        ok("storage", "put", tree().toString(), "corc://kept");
+        ok("storage", "rm", "corc://kept/a.txt");
+
+        CliRunner.Result json =
+                cli.run("storage", "get", "corc://kept/", work.resolve("copy").toString(), "-o", "json");
+        CliRunner.Result human =
+                cli.run("storage", "get", "corc://kept/", work.resolve("copy2").toString());
+
+        assertThat(json.code()).as(json.toString()).isEqualTo(ExitCodes.FAILED_OUTCOME);
+        assertThat(json.json()).containsEntry("status", "partial");
+        assertThat(json.json().get("transfer"))
+                .asInstanceOf(MAP)
+                .containsEntry("missing", List.of("kept/a.txt"))
+                .containsEntry("incomplete", List.of());
+        assertThat(work.resolve("copy/a.txt")).doesNotExist();
+        assertThat(work.resolve("copy/sub/deeper/blob.bin")).exists();
+        assertThat(human.code()).as(human.toString()).isEqualTo(ExitCodes.FAILED_OUTCOME);
+        assertThat(human.out())
+                .contains("corc: 1 file(s) listed in the upload's manifest are gone from the store: kept/a.txt\n")
+                .contains("hint: upload the tree again, or restore those objects");
+
+        // a whole tree has an empty list: the schema is stable
+        CliRunner.Result whole =
+                ok("storage", "get", "corc://kept/sub/", work.resolve("sub").toString(), "-o", "json");
+        assertThat(whole.json().get("transfer")).asInstanceOf(MAP).containsEntry("missing", List.of());
+    }
+
+    @Test
+    void resultGetOfAJobWhoseOutputFileWasDeletedIsPartialAndNamesIt() throws Exception {
+        String jobId = finishedJob(2);
+        Files.delete(home.resolve("storage/corc").resolve(jobId).resolve("output/1/x.txt"));
+
+        CliRunner.Result json = cli.run(
+                "job", "result", "get", jobId, "--path", work.resolve("dl").toString(), "-o", "json");
+        CliRunner.Result human = cli.run(
+                "job", "result", "get", jobId, "--path", work.resolve("dl2").toString());
+
+        assertThat(json.code()).as(json.toString()).isEqualTo(ExitCodes.FAILED_OUTCOME);
+        assertThat(json.json()).containsEntry("status", "partial");
+        assertThat(json.json().get("transfer"))
+                .asInstanceOf(MAP)
+                .containsEntry("missing", List.of(jobId + "/output/1/x.txt"))
+                .containsEntry("incomplete", List.of());
+        assertThat(work.resolve("dl").resolve(jobId).resolve("0/x.txt")).hasContent("hi\n");
+        assertThat(human.code()).as(human.toString()).isEqualTo(ExitCodes.FAILED_OUTCOME);
+        assertThat(human.out())
+                .contains("corc: 1 file(s) listed in the upload's manifest are gone from the store: " + jobId
+                        + "/output/1/x.txt\n")
+                .contains("hint: run the job again to upload its outputs anew");
+    }
+
     /** Runs a job of {@code tasks} tasks on the local default, waits, and returns its id. */
     @SuppressWarnings("unchecked")
     private String finishedJob(int tasks) {
