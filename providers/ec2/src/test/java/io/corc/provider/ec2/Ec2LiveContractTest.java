@@ -1,0 +1,199 @@
+package io.corc.provider.ec2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.corc.api.CloudObject;
+import io.corc.api.InMemoryRecordStore;
+import io.corc.api.LiveTests;
+import io.corc.api.Orchestrator;
+import io.corc.api.OrchestratorContractTest;
+import io.corc.api.PluginConfig;
+import io.corc.api.PluginContext;
+import io.corc.api.ProgressListener;
+import io.corc.api.Resource;
+import io.corc.api.ResourceKind;
+import io.corc.api.ResourceSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.Instance;
+
+/**
+ * The shared orchestrator contract against real AWS EC2 (tag {@code live}: {@code ./mvnw -Plive}; docs/testing.md).
+ * Credentials and region come from the AWS files ({@code ~/.aws/config}, {@code ~/.aws/credentials}, AWS_PROFILE)
+ * or the AWS_* environment, the region from {@code CORC_LIVE_EC2_REGION} if set. Each start makes a key pair, a
+ * security group and the smallest instance type with one core, tagged {@code corc-live=true}; every one is stopped
+ * in the test or, when an assertion failed first, in {@link #stopWhatIsLeft()}.
+ */
+@Tag(LiveTests.TAG)
+class Ec2LiveContractTest extends OrchestratorContractTest {
+    private final String name = LiveTests.name();
+    private final String key = LiveTests.throwawaySshPublicKey();
+    private final List<Orchestrator> made = new ArrayList<>();
+    private Path corcHome;
+    private Map<String, Object> config;
+    private Ec2Settings settings;
+
+    @BeforeEach
+    void credentials() throws IOException {
+        config = config();
+        settings = Ec2Settings.from(new PluginConfig("corc.providers.ec2", config), LiveTests.environment());
+        Ec2Credentials credentials = new Ec2Credentials(settings);
+        assumeTrue(
+                credentials.source().isPresent(),
+                () -> "EC2 live test skipped: " + credentials.whatIsMissing() + " (AWS_PROFILE="
+                        + settings.profileName() + ")");
+        assumeTrue(
+                credentials.region(null).isPresent(),
+                () -> "EC2 live test skipped: no region; set CORC_LIVE_EC2_REGION, AWS_REGION or 'region' in profile '"
+                        + settings.profileName() + "' of " + settings.configFile());
+        corcHome = Files.createTempDirectory("corc-live-ec2");
+    }
+
+    /** The {@code corc.providers.ec2} section: the user's AWS files and profile, corc's defaults for the rest. */
+    private static Map<String, Object> config() {
+        Map<String, Object> profile = new LinkedHashMap<>();
+        String awsProfile = LiveTests.env("AWS_PROFILE");
+        profile.put("name", awsProfile == null ? "default" : awsProfile);
+        profile.put(
+                "config_file", LiveTests.file("AWS_CONFIG_FILE", ".aws/config").toString());
+        profile.put(
+                "credentials_file",
+                LiveTests.file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")
+                        .toString());
+        String region = LiveTests.env("CORC_LIVE_EC2_REGION");
+        if (region != null) {
+            profile.put("region", region);
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("profile", profile);
+        config.put("owner", "corc-live-test");
+        String cidr = LiveTests.env("CORC_LIVE_EC2_SSH_CIDR");
+        if (cidr != null) {
+            config.put("ssh_cidr", cidr);
+        }
+        return config;
+    }
+
+    @AfterEach
+    void stopWhatIsLeft() {
+        // The contract stops what it starts in finally blocks; this catches a stop that failed or an assertion
+        // between a start and its stop, so no instance outlives the test.
+        for (Orchestrator orchestrator : made) {
+            for (Resource resource : orchestrator.list()) {
+                try {
+                    orchestrator.stop(resource.id(), ProgressListener.NONE);
+                } catch (RuntimeException e) {
+                    System.err.println("EC2 live test: could not stop " + resource.id() + " (" + resource.objects()
+                            + "): " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Override
+    protected Orchestrator orchestrator() {
+        PluginContext context = new PluginContext(
+                "ec2", new PluginConfig("corc.providers.ec2", config), corcHome, new InMemoryRecordStore());
+        Orchestrator orchestrator = Ec2OrchestratorFactory.create(
+                ResourceKind.INSTANCE,
+                context,
+                LiveTests.environment(),
+                new SecureRandom(),
+                Ec2ClientFactory.BASE_DELAY);
+        made.add(orchestrator);
+        return orchestrator;
+    }
+
+    @Override
+    protected ResourceSpec spec() {
+        return new ResourceSpec(
+                name,
+                ResourceKind.INSTANCE,
+                1,
+                0,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                null,
+                Map.of("corc-live", "true"),
+                List.of(key),
+                null);
+    }
+
+    @Override
+    protected String unknownId() {
+        return "ec2-0badc0de";
+    }
+
+    /** Asks EC2 itself: the instance terminated, and no key pair or security group of the resource left. */
+    @Override
+    protected void assertNothingLeft(Resource stopped) {
+        assertThat(stopped.objects()).extracting(CloudObject::type).contains("instance");
+        String region = stopped.details().get("region");
+        Ec2Credentials credentials = new Ec2Credentials(settings);
+        try (Ec2Client ec2 = Ec2ClientFactory.build(
+                settings,
+                credentials.requireRegion(region),
+                credentials.provider(),
+                new SecureRandom(),
+                Ec2ClientFactory.BASE_DELAY)) {
+            Filter byResource = InstanceTypes.filter("tag:" + Ec2InstanceOrchestrator.RESOURCE_TAG, stopped.id());
+            for (CloudObject object : stopped.objects()) {
+                if (!object.createdByCorc()) {
+                    continue;
+                }
+                switch (object.type()) {
+                    case "instance" ->
+                        assertThat(instances(ec2, InstanceTypes.filter("instance-id", object.id())))
+                                .as("instance %s", object.id())
+                                .allSatisfy(i ->
+                                        assertThat(i.state().nameAsString()).isEqualTo("terminated"));
+                    case "security-group" ->
+                        assertThat(ec2.describeSecurityGroups(
+                                                r -> r.filters(InstanceTypes.filter("group-id", object.id())))
+                                        .securityGroups())
+                                .as("security group %s", object.id())
+                                .isEmpty();
+                    case "key-pair" ->
+                        assertThat(ec2.describeKeyPairs(r -> r.filters(InstanceTypes.filter(
+                                                object.id().startsWith("key-") ? "key-pair-id" : "key-name",
+                                                object.id())))
+                                        .keyPairs())
+                                .as("key pair %s", object.id())
+                                .isEmpty();
+                    default -> throw new AssertionError("unexpected object " + object);
+                }
+            }
+            // and nothing else carrying the resource's tag
+            assertThat(instances(ec2, byResource))
+                    .allSatisfy(i -> assertThat(i.state().nameAsString()).isEqualTo("terminated"));
+            assertThat(ec2.describeSecurityGroups(r -> r.filters(byResource)).securityGroups())
+                    .isEmpty();
+            assertThat(ec2.describeKeyPairs(r -> r.filters(byResource)).keyPairs())
+                    .isEmpty();
+        }
+    }
+
+    private static List<Instance> instances(Ec2Client ec2, Filter filter) {
+        List<Instance> instances = new ArrayList<>();
+        ec2.describeInstancesPaginator(r -> r.filters(filter))
+                .reservations()
+                .forEach(r -> instances.addAll(r.instances()));
+        return instances;
+    }
+}
