@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
@@ -427,12 +428,10 @@ final class StorageCommands {
                         .sum();
                 report = new TransferReport(changed.size(), bytes, sourceSide.size() - changed.size(), 0);
             } else {
-                // deletions first: Storage.delete works by prefix and may take objects the upload then restores
-                for (String name : extraneous) {
-                    if (upload) {
+                if (upload) {
+                    // deletions first: Storage.delete works by prefix and may take objects the upload then restores
+                    for (String name : extraneous) {
                         storage.delete(remote.bucket(), prefix + name);
-                    } else {
-                        deleteFile(dir, dir.resolve(name));
                     }
                 }
                 ProgressDisplay progress = context.progress().transfer(sourceSide.size());
@@ -440,10 +439,24 @@ final class StorageCommands {
                         ? storage.upload(dir, remote.bucket(), prefix, progress)
                         : storage.download(remote.bucket(), prefix, dir, progress);
                 progress.finish();
+                if (!upload) {
+                    // a file a manifest lists but the store lost is not extraneous: the local copy may be the last
+                    Set<String> lost = report.missing().stream()
+                            .filter(key -> key.startsWith(prefix))
+                            .map(key -> key.substring(prefix.length()))
+                            .collect(java.util.stream.Collectors.toSet());
+                    extraneous = extraneous.stream()
+                            .filter(name -> !lost.contains(name))
+                            .toList();
+                    for (String name : extraneous) {
+                        deleteFile(dir, dir.resolve(name));
+                    }
+                }
             }
             String from = upload ? dir.toString() : remote.uri();
             String to = upload ? remote.uri() : dir.toString();
             List<String> toTransfer = changed;
+            List<String> deleted = extraneous;
             // as storage get: sub-trees whose upload was cut off (or still runs) are left out, files a manifest lists
             // but the store lost are not there to fetch; either is a failed outcome
             boolean complete = report.whole();
@@ -461,19 +474,19 @@ final class StorageCommands {
                             "to_transfer",
                             toTransfer,
                             "deleted",
-                            extraneous),
+                            deleted),
                     out -> {
                         if (dryRun) {
                             toTransfer.forEach(
                                     name -> out.println("would " + (upload ? "upload " : "download ") + name));
-                            extraneous.forEach(name -> out.println("would delete " + name));
+                            deleted.forEach(name -> out.println("would delete " + name));
                             out.println("Dry run: " + report.files() + " file(s), "
                                     + ProgressDisplay.size(report.bytes()) + " to transfer (" + report.skipped()
-                                    + " unchanged), " + extraneous.size() + " to delete; nothing changed.");
+                                    + " unchanged), " + deleted.size() + " to delete; nothing changed.");
                         } else {
-                            extraneous.forEach(name -> out.println("deleted " + name));
+                            deleted.forEach(name -> out.println("deleted " + name));
                             out.println(summary(upload ? "Uploaded" : "Downloaded", report, "to " + to)
-                                    + (delete ? "; deleted " + extraneous.size() + " not in the source" : ""));
+                                    + (delete ? "; deleted " + deleted.size() + " not in the source" : ""));
                         }
                     });
             return complete ? ExitCodes.OK : ExitCodes.FAILED_OUTCOME;

@@ -397,6 +397,25 @@ class StorageCommandsTest {
     }
 
     @Test
+    void syncDownWithDeleteKeepsTheLocalCopyOfAFileTheStoreLost() throws Exception {
+        ok("storage", "put", tree().toString(), "corc://lost");
+        Path copy = work.resolve("mirror");
+        ok("storage", "sync", "corc://lost", copy.toString());
+        Files.writeString(copy.resolve("extra.txt"), "not in the store");
+        ok("storage", "rm", "corc://lost/a.txt");
+
+        CliRunner.Result sync = cli.run("storage", "sync", "corc://lost", copy.toString(), "--delete", "-o", "json");
+
+        assertThat(sync.code()).as(sync.toString()).isEqualTo(ExitCodes.FAILED_OUTCOME);
+        assertThat(sync.json()).containsEntry("status", "partial").containsEntry("deleted", List.of("extra.txt"));
+        assertThat(sync.json().get("transfer")).asInstanceOf(MAP).containsEntry("missing", List.of("lost/a.txt"));
+        assertThat(copy.resolve("a.txt"))
+                .as("the last copy of a file the store lost")
+                .exists();
+        assertThat(copy.resolve("extra.txt")).doesNotExist();
+    }
+
+    @Test
     void resultGetOfAJobWhoseOutputFileWasDeletedIsPartialAndNamesIt() throws Exception {
         String jobId = finishedJob(2);
         Files.delete(home.resolve("storage/corc").resolve(jobId).resolve("output/1/x.txt"));
