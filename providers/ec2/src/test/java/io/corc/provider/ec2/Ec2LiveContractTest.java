@@ -10,7 +10,6 @@ import io.corc.api.Orchestrator;
 import io.corc.api.OrchestratorContractTest;
 import io.corc.api.PluginConfig;
 import io.corc.api.PluginContext;
-import io.corc.api.ProgressListener;
 import io.corc.api.Resource;
 import io.corc.api.ResourceKind;
 import io.corc.api.ResourceSpec;
@@ -88,18 +87,7 @@ class Ec2LiveContractTest extends OrchestratorContractTest {
 
     @AfterEach
     void stopWhatIsLeft() {
-        // The contract stops what it starts in finally blocks; this catches a stop that failed or an assertion
-        // between a start and its stop, so no instance outlives the test.
-        for (Orchestrator orchestrator : made) {
-            for (Resource resource : orchestrator.list()) {
-                try {
-                    orchestrator.stop(resource.id(), ProgressListener.NONE);
-                } catch (RuntimeException e) {
-                    System.err.println("EC2 live test: could not stop " + resource.id() + " (" + resource.objects()
-                            + "): " + e.getMessage());
-                }
-            }
-        }
+        LiveTests.stopWhatIsLeft(made, "EC2");
     }
 
     @Override
@@ -118,21 +106,7 @@ class Ec2LiveContractTest extends OrchestratorContractTest {
 
     @Override
     protected ResourceSpec spec() {
-        return new ResourceSpec(
-                name,
-                ResourceKind.INSTANCE,
-                1,
-                0,
-                null,
-                null,
-                null,
-                null,
-                null,
-                false,
-                null,
-                Map.of("corc-live", "true"),
-                List.of(key),
-                null);
+        return LiveTests.instanceSpec(name, key);
     }
 
     @Override

@@ -17,7 +17,6 @@ import io.corc.api.Orchestrator;
 import io.corc.api.OrchestratorContractTest;
 import io.corc.api.PluginConfig;
 import io.corc.api.PluginContext;
-import io.corc.api.ProgressListener;
 import io.corc.api.Resource;
 import io.corc.api.ResourceKind;
 import io.corc.api.ResourceSpec;
@@ -86,16 +85,7 @@ class OciLiveContractTest extends OrchestratorContractTest {
 
     @AfterEach
     void stopWhatIsLeft() {
-        for (Orchestrator orchestrator : made) {
-            for (Resource resource : orchestrator.list()) {
-                try {
-                    orchestrator.stop(resource.id(), ProgressListener.NONE);
-                } catch (RuntimeException e) {
-                    System.err.println("OCI live test: could not stop " + resource.id() + " (" + resource.objects()
-                            + "): " + e.getMessage());
-                }
-            }
-        }
+        LiveTests.stopWhatIsLeft(made, "OCI");
     }
 
     @Override
@@ -114,21 +104,7 @@ class OciLiveContractTest extends OrchestratorContractTest {
 
     @Override
     protected ResourceSpec spec() {
-        return new ResourceSpec(
-                name,
-                ResourceKind.INSTANCE,
-                1,
-                0,
-                null,
-                null,
-                null,
-                null,
-                null,
-                false,
-                null,
-                Map.of("corc-live", "true"),
-                List.of(key),
-                null);
+        return LiveTests.instanceSpec(name, key);
     }
 
     @Override
