@@ -38,14 +38,7 @@ class DirectRequestsTest {
                 .uri(URI.create("https://127.0.0.1:9000/bucket/" + DirectRequests.encodePath(key)))
                 .putHeader("Content-MD5", md5)
                 .build();
-        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r.identity(identity())
-                .request(sdkRequest)
-                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, "eu-north-1")
-                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
-                .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)
-                .putProperty(HttpSigner.SIGNING_CLOCK, clock));
+        SignedRequest signed = sdkSigned(sdkRequest, true);
 
         assertThat(ours.uri().getRawPath()).isEqualTo(sdkRequest.encodedPath());
         assertThat(ours.headers().get("authorization"))
@@ -66,14 +59,7 @@ class DirectRequestsTest {
                 .uri(URI.create("https://127.0.0.1:9000/bucket/job-1/big.bin"))
                 .putHeader("x-amz-checksum-crc32c", crc);
         query.forEach(sdkRequest::putRawQueryParameter);
-        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r.identity(identity())
-                .request(sdkRequest.build())
-                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, "eu-north-1")
-                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
-                .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)
-                .putProperty(HttpSigner.SIGNING_CLOCK, clock));
+        SignedRequest signed = sdkSigned(sdkRequest.build(), true);
 
         assertThat(ours.uri().getRawQuery()).isEqualTo("partNumber=7&uploadId=a%2Fb%2Bc%3D");
         assertThat(ours.headers().get("authorization"))
@@ -84,16 +70,12 @@ class DirectRequestsTest {
     void getIsSignedWithTheEmptyBodyHash() {
         DirectRequests.Signed ours = direct("http://localhost:9000").request("GET", "b", "a/b.txt", null);
 
-        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r.identity(identity())
-                .request(SdkHttpRequest.builder()
+        SignedRequest signed = sdkSigned(
+                SdkHttpRequest.builder()
                         .method(SdkHttpMethod.GET)
                         .uri(URI.create("http://localhost:9000/b/a/b.txt"))
-                        .build())
-                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, "eu-north-1")
-                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
-                .putProperty(HttpSigner.SIGNING_CLOCK, clock));
+                        .build(),
+                false);
 
         assertThat(ours.headers().get("authorization"))
                 .isEqualTo(signed.request().firstMatchingHeader("Authorization").orElseThrow());
@@ -113,13 +95,7 @@ class DirectRequestsTest {
         SdkHttpRequest.Builder sdkRequest =
                 SdkHttpRequest.builder().method(SdkHttpMethod.GET).uri(URI.create("http://127.0.0.1:9000/bucket"));
         query.forEach(sdkRequest::putRawQueryParameter);
-        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r.identity(identity())
-                .request(sdkRequest.build())
-                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, "eu-north-1")
-                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
-                .putProperty(HttpSigner.SIGNING_CLOCK, clock));
+        SignedRequest signed = sdkSigned(sdkRequest.build(), false);
 
         assertThat(ours.uri().getRawQuery()).isEqualTo(DirectRequests.canonicalQuery(query));
         assertThat(ours.uri().getRawPath()).isEqualTo("/bucket");
@@ -134,5 +110,17 @@ class DirectRequestsTest {
 
     private AwsCredentialsIdentity identity() {
         return AwsCredentialsIdentity.create(credentials.accessKeyId(), credentials.secretAccessKey());
+    }
+
+    /** The SDK's own SigV4 signature of {@code request} for S3 in eu-north-1, with an unsigned payload or not. */
+    private SignedRequest sdkSigned(SdkHttpRequest request, boolean unsignedPayload) {
+        return AwsV4HttpSigner.create().sign(r -> r.identity(identity())
+                .request(request)
+                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
+                .putProperty(AwsV4HttpSigner.REGION_NAME, "eu-north-1")
+                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
+                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
+                .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, !unsignedPayload)
+                .putProperty(HttpSigner.SIGNING_CLOCK, clock));
     }
 }
