@@ -704,6 +704,9 @@ public final class GridBroker implements BrokerService {
                 LOG.info("trust store " + trust.file() + " changed; "
                         + trust.list().size() + " member(s) trusted");
             }
+            // a member whose key was removed loses its offers now, not when they expire: nothing is asked of it
+            offers.retainOnly(
+                    trust.list().stream().map(TrustedMember::organisation).toList());
             publishOffer();
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "periodic offer failed", e);

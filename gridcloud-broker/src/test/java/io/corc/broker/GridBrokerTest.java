@@ -130,4 +130,27 @@ class GridBrokerTest {
                     .isEqualTo("alpha");
         }
     }
+
+    @Test
+    void aMemberWhoseKeyIsRemovedFromTheTrustStoreLosesItsOffersAtOnce() {
+        try (TestGrid grid = new TestGrid(dir, "alpha", "beta")) {
+            // offers that would stay a minute: only the trust change can take alpha's away within the test
+            grid.start(grid.config("alpha", SharedClass.of("small", "local", 1, 2, Duration.ofHours(1)))
+                    .offerTtl(Duration.ofMinutes(1))
+                    .build());
+            TrustStore betaTrusts = grid.trustAll();
+            GridBroker beta = grid.start(grid.config("beta").build(), betaTrusts);
+            grid.awaitView(2);
+            await("beta has alpha's offer", () -> beta.offers().stream()
+                    .anyMatch(o -> o.organisation().equals("alpha")));
+
+            assertThat(betaTrusts.remove("alpha")).isTrue();
+
+            await("alpha's offer gone from beta", () -> beta.offers().stream()
+                    .noneMatch(o -> o.organisation().equals("alpha")));
+            assertThatThrownBy(() -> beta.request(request(1, Duration.ofMinutes(1), "bob")))
+                    .isInstanceOfSatisfying(
+                            CorcException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.CAPACITY));
+        }
+    }
 }
