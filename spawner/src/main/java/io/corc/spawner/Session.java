@@ -20,7 +20,9 @@ import java.util.Map;
  * @param provider the resource's provider
  * @param resourceId the resource it runs on
  * @param resourceCreated whether the spawn started the resource (then stopping the session stops it too)
- * @param state {@code starting}, {@code running}, {@code ended} (the command exited), {@code stopped}
+ * @param state {@code starting}, {@code running}, {@code ended} (the command exited), {@code stopped}, {@code
+ *     abandoned} (the process starting it died mid-spawn: {@code corc unspawn} removes what the record names, {@code
+ *     corc gc} a resource whose start was cut off), {@code stop-failed}
  * @param createdAt when the spawn began
  * @param expiresAt when the spawner stops it
  * @param sessionPort the port the session listens on at the resource's loopback (0: none)

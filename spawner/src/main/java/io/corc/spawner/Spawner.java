@@ -176,6 +176,11 @@ public final class Spawner implements AutoCloseable {
         data.put("provider", dep.provider());
         data.put("expires_at", expires.toString());
         data.put("session_port", template.port());
+        // who is starting it: a later poll that finds this process gone knows the spawn was abandoned
+        ProcessHandle self = ProcessHandle.current();
+        Instant selfStarted = ProcessTrees.startOf(self);
+        data.put("spawner_pid", Long.toString(self.pid()));
+        data.put("spawner_started", selfStarted == null ? null : selfStarted.toString());
         corc.records().put(StateRecord.create(Session.RECORD_TYPE, id, "starting", data));
         undo.push(() -> corc.records().delete(Session.RECORD_TYPE, id));
         List<Tunnel> tunnels = new ArrayList<>();
@@ -348,7 +353,8 @@ public final class Spawner implements AutoCloseable {
 
     /**
      * The session with its state checked: {@code running} while its command runs, {@code ended} once it exited
-     * (the resource stays until the session is stopped or expires).
+     * (the resource stays until the session is stopped or expires), {@code abandoned} when the process that was
+     * starting it is gone (it crashed or was killed mid-spawn).
      *
      * @throws CorcException NOT_FOUND when no such session is recorded
      */
@@ -356,6 +362,14 @@ public final class Spawner implements AutoCloseable {
         StateRecord record = corc.records().get(Session.RECORD_TYPE, id).orElseThrow(() -> CorcException.notFound(
                         "no session '" + id + "'")
                 .withHint("'corc spawns' lists the sessions"));
+        if (record.status().equals("starting") && spawnerGone(record)) {
+            StateRecord abandoned = corc.records()
+                    .update(
+                            Session.RECORD_TYPE,
+                            id,
+                            r -> r == null || !r.status().equals("starting") ? r : r.withStatus("abandoned"));
+            return Session.of(abandoned == null ? record.withStatus("abandoned") : abandoned);
+        }
         if (!record.status().equals("running") || record.string("pid") == null) {
             return Session.of(record);
         }
@@ -602,6 +616,14 @@ public final class Spawner implements AutoCloseable {
             throw CorcException.invalidInput("cannot start the session command: " + e.getMessage())
                     .withCause(e);
         }
+    }
+
+    /** Whether the process that recorded this starting session has exited (records from before it was noted: no). */
+    private static boolean spawnerGone(StateRecord record) {
+        String pid = record.string("spawner_pid");
+        return pid != null
+                && ProcessTrees.find(Long.parseLong(pid), instant(record.string("spawner_started")))
+                        .isEmpty();
     }
 
     private static Instant instant(String value) {

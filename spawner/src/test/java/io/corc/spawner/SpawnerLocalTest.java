@@ -55,4 +55,38 @@ class SpawnerLocalTest {
                     .noneMatch(r -> r.id().equals(session.resourceId()));
         }
     }
+
+    @Test
+    void aSpawnWhoseSpawnerDiedIsAbandonedOneStillUnderWayIsNot() throws Exception {
+        Corc corc = Corc.builder().home(home).environment(Map.of()).build();
+        Path deployments =
+                Files.writeString(tmp.resolve("d.yaml"), "container:\n  - {name: sandbox, provider: local}\n");
+        // a spawner process that died mid-spawn (killed, crashed): its pid and start time, then gone
+        Process dead = new ProcessBuilder("sleep", "0.1").start();
+        java.time.Instant deadStarted = io.corc.api.ProcessTrees.startOf(dead.toHandle());
+        dead.waitFor();
+        ProcessHandle self = ProcessHandle.current();
+        corc.records().put(starting("spawn-alice-dead", dead.pid(), deadStarted));
+        corc.records().put(starting("spawn-bob-busy", self.pid(), io.corc.api.ProcessTrees.startOf(self)));
+        try (Spawner spawner = Spawner.builder(corc).deployments(deployments).build()) {
+            assertThat(spawner.poll("spawn-alice-dead").state()).isEqualTo("abandoned");
+            assertThat(spawner.get("spawn-alice-dead").orElseThrow().state()).isEqualTo("abandoned");
+            assertThat(spawner.poll("spawn-bob-busy").state()).isEqualTo("starting");
+
+            assertThat(spawner.stop("spawn-alice-dead")).isTrue();
+            assertThat(spawner.list()).extracting(Session::id).containsExactly("spawn-bob-busy");
+        }
+    }
+
+    /** A session record as a spawn writes it before it starts anything, by process {@code pid}. */
+    private static io.corc.api.StateRecord starting(String id, long pid, java.time.Instant started) {
+        Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("user", id.split("-")[1]);
+        data.put("deployment", "sandbox");
+        data.put("provider", "local");
+        data.put("expires_at", java.time.Instant.now().plusSeconds(600).toString());
+        data.put("spawner_pid", Long.toString(pid));
+        data.put("spawner_started", started == null ? null : started.toString());
+        return io.corc.api.StateRecord.create(Session.RECORD_TYPE, id, "starting", data);
+    }
 }
