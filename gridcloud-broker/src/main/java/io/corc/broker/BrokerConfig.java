@@ -242,9 +242,14 @@ public record BrokerConfig(
         return java.nio.file.Files.isRegularFile(gridKey) ? TransportSecurity.SYM : TransportSecurity.ASYM;
     }
 
-    /** Where leases are persisted. */
+    /** Where the leases this broker serves are persisted (the owner's side). */
     public Path leasesFile() {
         return home.resolve("leases.json");
+    }
+
+    /** Where the leases this broker's users hold at peers are persisted (the requester's side). */
+    public Path heldLeasesFile() {
+        return home.resolve("held-leases.json");
     }
 
     /** Where per-member accounting is persisted. */

@@ -9,6 +9,7 @@ import io.corc.api.SecureFiles;
 import io.corc.broker.BrokerConfig.SharedClass;
 import io.corc.broker.lease.Accounting;
 import io.corc.broker.lease.CapacityLedger;
+import io.corc.broker.lease.LeaseFile;
 import io.corc.broker.lease.OfferBook;
 import io.corc.broker.lease.OfferRanking;
 import io.corc.broker.lease.OfferRanking.Candidate;
@@ -51,12 +52,12 @@ import org.jgroups.View;
  * two-phase reservation, and serves its own capacity to trusted members.
  *
  * <p>Lifecycle: {@link #start} reads the identity key and trust store the configuration names (or takes them
- * given), reads back the active leases it owned before a restart, joins the grid and returns once it is a member
- * (or alone: the first member); {@link #close} releases the leases its users hold at peers, stops the resources it
- * serves and leaves the view. Every received message goes through {@link MessageGuard} first; a RESERVE is
- * answered on the delivering thread (a short step under the ledger's lock), CONFIRM, RENEW and RELEASE (provider
- * calls that may take minutes, the lease file's fsync) on a pool of their own so they never delay a reservation,
- * and replies complete the waiting request at once.
+ * given), reads back the active leases it owned and the ones its users held at peers before a restart, joins the
+ * grid and returns once it is a member (or alone: the first member); {@link #close} releases the leases its users
+ * hold at peers, stops the resources it serves and leaves the view. Every received message goes through
+ * {@link MessageGuard} first; a RESERVE is answered on the delivering thread (a short step under the ledger's lock),
+ * CONFIRM, RENEW and RELEASE (provider calls that may take minutes, the lease file's fsync) on a pool of their own
+ * so they never delay a reservation, and replies complete the waiting request at once.
  *
  * <p>Message cost: offers are the only broadcast (one per refresh interval and per change of what is free); a peer
  * request costs RESERVE + reply and CONFIRM + reply to the chosen owner (more only when an owner refuses), so the
@@ -81,6 +82,7 @@ public final class GridBroker implements BrokerService {
             Executors.newSingleThreadScheduledExecutor(daemon("corc-broker-timer"));
     private final Map<Address, PeerSeen> seen = new ConcurrentHashMap<>();
     private final Map<String, Lease> held = new ConcurrentHashMap<>();
+    private final Object heldFileLock = new Object();
     private final Object publishLock = new Object();
     private final Instant started;
     private volatile MemberOffer ownOffer;
@@ -174,6 +176,7 @@ public final class GridBroker implements BrokerService {
 
     private void join() {
         owner.restore();
+        restoreHeld();
         channel.setReceiver(new Receiver() {
             @Override
             public void receive(Message msg) {
@@ -269,15 +272,8 @@ public final class GridBroker implements BrokerService {
     public List<Lease> leases() {
         Map<String, Lease> all = new LinkedHashMap<>();
         owner.ledger().leases().forEach(l -> all.putIfAbsent(l.id(), l));
-        Instant now = clock.instant();
-        for (Lease l : held.values()) {
-            Lease current = l;
-            if (l.state().holdsCapacity() && !now.isBefore(l.expires())) {
-                current = withState(l, LeaseState.EXPIRED, "lease time ran out");
-                held.put(l.id(), current);
-            }
-            all.putIfAbsent(current.id(), current);
-        }
+        expireHeld();
+        held.values().forEach(l -> all.putIfAbsent(l.id(), l));
         return List.copyOf(all.values());
     }
 
@@ -307,6 +303,7 @@ public final class GridBroker implements BrokerService {
                 Lease lease = tryPeer(candidate, request, refusals, messages, progress);
                 if (lease != null) {
                     held.put(lease.id(), lease);
+                    persistHeld();
                     metrics.increment(BrokerMetrics.GRANTS);
                     progress.onProgress(ACTIVE_STEP, 2, 2);
                     return lease;
@@ -333,10 +330,12 @@ public final class GridBroker implements BrokerService {
                 throw refused(r);
             }
         }
+        ensureOwnerReachable(lease, "renew");
         Map<String, Object> body = Map.of("lease", leaseId, "extension_ms", extension.toMillis());
         Envelope reply = messenger.call(lease.owner(), MessageType.RENEW, body, config.replyTimeout(), null);
         Lease renewed = leaseFromReply(reply);
         held.put(leaseId, renewed);
+        persistHeld();
         return renewed;
     }
 
@@ -354,6 +353,7 @@ public final class GridBroker implements BrokerService {
                 throw refused(r);
             }
         }
+        ensureOwnerReachable(lease, "release");
         Lease released;
         try {
             released = leaseFromReply(messenger.call(
@@ -365,6 +365,7 @@ public final class GridBroker implements BrokerService {
             released = withState(lease, LeaseState.RELEASED, "owner unreachable; the lease expires there");
         }
         held.put(leaseId, released);
+        persistHeld();
         return released;
     }
 
@@ -716,8 +717,84 @@ public final class GridBroker implements BrokerService {
     private void sweep() {
         try {
             owner.sweep();
+            expireHeld();
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "lease sweep failed", e);
+        }
+    }
+
+    // ---- leases held at peers: in memory and in the state directory ---------------------------------------------
+
+    /** Marks the held leases whose time ran out EXPIRED (the owner tears them down at that time). */
+    private void expireHeld() {
+        Instant now = clock.instant();
+        boolean changed = false;
+        for (Lease l : held.values()) {
+            if (l.state().holdsCapacity() && !now.isBefore(l.expires())) {
+                changed |= held.replace(l.id(), l, withState(l, LeaseState.EXPIRED, "lease time ran out"));
+            }
+        }
+        if (changed) {
+            persistHeld();
+        }
+    }
+
+    /**
+     * Writes the leases this broker's users hold at peers (those still holding capacity) to the state directory,
+     * so that a restarted broker still lists, renews and releases them. Only the leases' protocol bodies are
+     * written: ids, organisations, user, times, endpoint, resource id, nothing secret. A failed write is logged, not
+     * thrown: the lease is granted (or released) at the owner either way.
+     */
+    private void persistHeld() {
+        synchronized (heldFileLock) { // each write takes the map as it is then, so the last write has every change
+            List<Map<String, Object>> out = new ArrayList<>();
+            held.values().stream()
+                    .filter(l -> l.state().holdsCapacity())
+                    .sorted(Comparator.comparing(Lease::created).thenComparing(Lease::id))
+                    .forEach(l -> out.add(Bodies.lease(l)));
+            try {
+                LeaseFile.write(config.heldLeasesFile(), out, "the leases held at peers");
+            } catch (CorcException e) {
+                LOG.log(Level.WARNING, e.getMessage() + "; a restart will not know these leases");
+            }
+        }
+    }
+
+    /**
+     * After a restart: the leases this broker's users held at peers are held again (renewable and releasable once
+     * their owner is in the view); those whose time ran out meanwhile are listed as EXPIRED and leave the file.
+     */
+    private void restoreHeld() {
+        Instant now = clock.instant();
+        for (Map<String, Object> m : LeaseFile.read(config.heldLeasesFile(), "the leases held at peers")) {
+            Lease lease = Bodies.leaseOf(m);
+            if (!lease.requester().equals(config.organisation()) || lease.local()) {
+                continue; // not this organisation's to hold
+            }
+            if (lease.state().holdsCapacity() && !now.isBefore(lease.expires())) {
+                lease = withState(lease, LeaseState.EXPIRED, "lease time ran out");
+            }
+            held.put(lease.id(), lease);
+        }
+        persistHeld();
+    }
+
+    /**
+     * The owner's address is learnt from its messages (its offers, every refresh interval): a restarted broker, or
+     * one whose owner left the view, cannot reach it until it is a member again and has been heard from.
+     */
+    private void ensureOwnerReachable(Lease lease, String action) {
+        if (!messenger.reachable(lease.owner())) {
+            throw new CorcException(
+                    ErrorCategory.UNAVAILABLE,
+                    "cannot " + action + " lease " + lease.id() + ": its owner " + lease.owner()
+                            + " is not in the grid's view (or not heard from yet)",
+                    "broker",
+                    action,
+                    "retry once " + lease.owner() + " is back in the view ('corc broker peers' lists the members;"
+                            + " a restarted broker hears from them within " + config.offerRefresh()
+                            + "); unless renewed the lease ends at " + lease.owner() + " at " + lease.expires(),
+                    null);
         }
     }
 

@@ -2,15 +2,11 @@ package io.corc.broker.lease;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.corc.api.CorcException;
 import io.corc.api.GpuSpec;
 import io.corc.api.ProgressListener;
 import io.corc.api.Resource;
 import io.corc.api.ResourceKind;
 import io.corc.api.ResourceSpec;
-import io.corc.api.SecureFiles;
 import io.corc.broker.BrokerConfig.SharedClass;
 import io.corc.broker.BrokerMetrics;
 import io.corc.broker.Lease;
@@ -19,7 +15,6 @@ import io.corc.broker.LeaseState;
 import io.corc.broker.ResourceClass;
 import io.corc.broker.protocol.Bodies;
 import io.corc.core.Corc;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,7 +35,6 @@ import java.util.logging.Logger;
  */
 public final class OwnerService {
     private static final Logger LOG = Logger.getLogger(OwnerService.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String self;
     private final Corc corc;
@@ -249,12 +243,7 @@ public final class OwnerService {
                 out.add(m);
             }
         }
-        try {
-            SecureFiles.writeAtomically(
-                    leasesFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(out));
-        } catch (IOException e) {
-            throw SecureFiles.ioFailure("write the broker's leases " + leasesFile, e);
-        }
+        LeaseFile.write(leasesFile, out, "the broker's leases");
     }
 
     /**
@@ -265,14 +254,7 @@ public final class OwnerService {
         if (leasesFile == null || !Files.exists(leasesFile)) {
             return;
         }
-        List<Map<String, Object>> stored;
-        try {
-            stored = JSON.readValue(leasesFile.toFile(), new TypeReference<>() {});
-        } catch (IOException e) {
-            throw CorcException.invalidInput(
-                    "the broker's lease file " + leasesFile + " cannot be read: " + e.getMessage());
-        }
-        for (Map<String, Object> m : stored) {
+        for (Map<String, Object> m : LeaseFile.read(leasesFile, "the broker's lease file")) {
             Lease lease = Bodies.leaseOf(m);
             Duration ttl = Duration.ofMillis(((Number) m.get("ttl_ms")).longValue());
             Instant activated = Instant.ofEpochMilli(((Number) m.get("activated")).longValue());
