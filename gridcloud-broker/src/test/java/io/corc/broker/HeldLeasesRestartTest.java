@@ -84,13 +84,7 @@ class HeldLeasesRestartTest {
             grid.start(grid.config("alpha", SharedClass.of("one", "local", 1, 1, Duration.ofHours(1)))
                     .build());
             BrokerConfig.Builder betaConfig = grid.config("beta");
-            GridBroker beta = grid.start(betaConfig.build());
-            grid.awaitView(2);
-            await("beta sees alpha's offer", () -> hears(beta, "alpha"));
-            Lease lease = beta.request(request(1, Duration.ofSeconds(2), "bob"));
-
-            beta.halt();
-            grid.brokers.remove("beta");
+            Lease lease = leaseThenCrash(grid, betaConfig, Duration.ofSeconds(2));
             await("the lease's time runs out", () -> Instant.now().isAfter(lease.expires()));
             GridBroker restarted =
                     grid.start(betaConfig.port(TestGrid.freePort()).build());
@@ -110,13 +104,7 @@ class HeldLeasesRestartTest {
             grid.start(grid.config("alpha", SharedClass.of("one", "local", 1, 1, Duration.ofHours(1)))
                     .build());
             BrokerConfig.Builder betaConfig = grid.config("beta");
-            GridBroker beta = grid.start(betaConfig.build());
-            grid.awaitView(2);
-            await("beta sees alpha's offer", () -> hears(beta, "alpha"));
-            Lease lease = beta.request(request(1, Duration.ofMinutes(10), "bob"));
-
-            beta.halt();
-            grid.brokers.remove("beta");
+            Lease lease = leaseThenCrash(grid, betaConfig, Duration.ofMinutes(10));
             int port = TestGrid.freePort(); // a grid of its own: alpha is never in its view
             GridBroker restarted = grid.start(betaConfig
                     .port(port)
@@ -144,14 +132,8 @@ class HeldLeasesRestartTest {
                     grid.start(grid.config("alpha", SharedClass.of("one", "local", 1, 1, Duration.ofHours(1)))
                             .build());
             BrokerConfig.Builder betaConfig = grid.config("beta");
-            GridBroker beta = grid.start(betaConfig.build());
-            grid.awaitView(2);
-            await("beta sees alpha's offer", () -> hears(beta, "alpha"));
-            Lease lease = beta.request(request(1, Duration.ofMinutes(10), "bob"));
+            Lease lease = leaseThenCrash(grid, betaConfig, Duration.ofMinutes(10));
             Path sandbox = Path.of(lease.endpoint().host());
-
-            beta.halt();
-            grid.brokers.remove("beta");
             GridBroker restarted =
                     grid.start(betaConfig.port(TestGrid.freePort()).build());
             await("the restarted beta hears from alpha", () -> hears(restarted, "alpha"));
@@ -168,6 +150,17 @@ class HeldLeasesRestartTest {
             GridBroker again = grid.start(betaConfig.port(TestGrid.freePort()).build());
             assertThat(again.leases()).isEmpty();
         }
+    }
+
+    /** beta leases one of alpha's units for {@code ttl}, then crashes: nothing released, nothing said to alpha. */
+    private static Lease leaseThenCrash(TestGrid grid, BrokerConfig.Builder betaConfig, Duration ttl) {
+        GridBroker beta = grid.start(betaConfig.build());
+        grid.awaitView(2);
+        await("beta sees alpha's offer", () -> hears(beta, "alpha"));
+        Lease lease = beta.request(request(1, ttl, "bob"));
+        beta.halt();
+        grid.brokers.remove("beta");
+        return lease;
     }
 
     private static boolean hears(GridBroker viewer, String member) {
