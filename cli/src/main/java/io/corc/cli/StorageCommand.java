@@ -108,15 +108,21 @@ abstract class StorageCommand implements Callable<Integer> {
      * not completed, and the files its manifests list that the store no longer holds.
      */
     static String summary(String verb, TransferReport report, String where) {
+        return summary(verb, report, where, "");
+    }
+
+    /** As above, with {@code more} added to the first line (before any lines about what did not arrive). */
+    static String summary(String verb, TransferReport report, String where, String more) {
         String line = String.format(
-                Locale.ROOT,
-                "%s %d file(s), %s (%d unchanged) %s in %.1f s",
-                verb,
-                report.files(),
-                ProgressDisplay.size(report.bytes()),
-                report.skipped(),
-                where,
-                report.seconds());
+                        Locale.ROOT,
+                        "%s %d file(s), %s (%d unchanged) %s in %.1f s",
+                        verb,
+                        report.files(),
+                        ProgressDisplay.size(report.bytes()),
+                        report.skipped(),
+                        where,
+                        report.seconds())
+                + more;
         if (!report.incomplete().isEmpty()) {
             line += "\nNot downloaded, their upload has not completed: " + String.join(", ", report.incomplete());
         }

@@ -396,7 +396,8 @@ final class StorageCommands {
             Storage storage = storage();
             String prefix = remote.treePrefix();
             SortedMap<String, StoredObject> objects = new TreeMap<>();
-            for (StoredObject object : storage.list(remote.bucket(), prefix)) {
+            List<StoredObject> listing = storage.list(remote.bucket(), prefix);
+            for (StoredObject object : listing) {
                 String name = object.key().substring(prefix.length());
                 // commit markers of tree uploads belong to the storage backend, not to the tree
                 if (!name.isEmpty() && !TreeManifest.isManifestKey(name)) {
@@ -410,10 +411,12 @@ final class StorageCommands {
             SortedMap<String, Path> files = Files.isDirectory(dir) ? files(dir) : new TreeMap<>();
             Map<String, ?> sourceSide = upload ? files : objects;
             Map<String, ?> destinationSide = upload ? objects : files;
+            // a file a manifest lists but the store lost is not extraneous: the local copy may be the last one
+            Set<String> lost = delete && !upload ? lostFiles(storage, remote.bucket(), prefix, listing) : Set.of();
             List<String> extraneous = !delete
                     ? List.of()
                     : destinationSide.keySet().stream()
-                            .filter(name -> !sourceSide.containsKey(name))
+                            .filter(name -> !sourceSide.containsKey(name) && !lost.contains(name))
                             .toList();
             List<String> changed = null;
             TransferReport report;
@@ -440,14 +443,6 @@ final class StorageCommands {
                         : storage.download(remote.bucket(), prefix, dir, progress);
                 progress.finish();
                 if (!upload) {
-                    // a file a manifest lists but the store lost is not extraneous: the local copy may be the last
-                    Set<String> lost = report.missing().stream()
-                            .filter(key -> key.startsWith(prefix))
-                            .map(key -> key.substring(prefix.length()))
-                            .collect(java.util.stream.Collectors.toSet());
-                    extraneous = extraneous.stream()
-                            .filter(name -> !lost.contains(name))
-                            .toList();
                     for (String name : extraneous) {
                         deleteFile(dir, dir.resolve(name));
                     }
@@ -456,7 +451,6 @@ final class StorageCommands {
             String from = upload ? dir.toString() : remote.uri();
             String to = upload ? remote.uri() : dir.toString();
             List<String> toTransfer = changed;
-            List<String> deleted = extraneous;
             // as storage get: sub-trees whose upload was cut off (or still runs) are left out, files a manifest lists
             // but the store lost are not there to fetch; either is a failed outcome
             boolean complete = report.whole();
@@ -474,22 +468,58 @@ final class StorageCommands {
                             "to_transfer",
                             toTransfer,
                             "deleted",
-                            deleted),
+                            extraneous),
                     out -> {
                         if (dryRun) {
                             toTransfer.forEach(
                                     name -> out.println("would " + (upload ? "upload " : "download ") + name));
-                            deleted.forEach(name -> out.println("would delete " + name));
+                            extraneous.forEach(name -> out.println("would delete " + name));
                             out.println("Dry run: " + report.files() + " file(s), "
                                     + ProgressDisplay.size(report.bytes()) + " to transfer (" + report.skipped()
-                                    + " unchanged), " + deleted.size() + " to delete; nothing changed.");
+                                    + " unchanged), " + extraneous.size() + " to delete; nothing changed.");
                         } else {
-                            deleted.forEach(name -> out.println("deleted " + name));
-                            out.println(summary(upload ? "Uploaded" : "Downloaded", report, "to " + to)
-                                    + (delete ? "; deleted " + deleted.size() + " not in the source" : ""));
+                            extraneous.forEach(name -> out.println("deleted " + name));
+                            out.println(summary(
+                                    upload ? "Uploaded" : "Downloaded",
+                                    report,
+                                    "to " + to,
+                                    delete ? "; deleted " + extraneous.size() + " not in the source" : ""));
                         }
                     });
             return complete ? ExitCodes.OK : ExitCodes.FAILED_OUTCOME;
+        }
+
+        /** Names under {@code prefix} of files the tree's manifests list but the store no longer holds. */
+        private static Set<String> lostFiles(
+                Storage storage, String bucket, String prefix, List<StoredObject> listing) {
+            return TreeManifest.select(listing, prefix, key -> readManifest(storage, bucket, key)).missing().stream()
+                    .filter(key -> key.startsWith(prefix))
+                    .map(key -> key.substring(prefix.length()))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
+
+        private static TreeManifest readManifest(Storage storage, String bucket, String key) {
+            String where = storage.locate(bucket, key);
+            Path scratch;
+            try {
+                scratch = Files.createTempDirectory("corc-manifest");
+            } catch (IOException e) {
+                throw SecureFiles.ioFailure("make a scratch directory to read " + where, e);
+            }
+            Path copy = scratch.resolve("manifest.json");
+            try {
+                storage.get(bucket, key, copy);
+                return TreeManifest.parse(Files.readString(copy), where);
+            } catch (IOException e) {
+                throw SecureFiles.ioFailure("read the manifest " + where, e);
+            } finally {
+                try {
+                    Files.deleteIfExists(copy);
+                    Files.deleteIfExists(scratch);
+                } catch (IOException ignored) {
+                    // a scratch file in the temporary directory
+                }
+            }
         }
 
         /**

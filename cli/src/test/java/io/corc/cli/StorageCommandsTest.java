@@ -403,8 +403,12 @@ class StorageCommandsTest {
         ok("storage", "sync", "corc://lost", copy.toString());
         Files.writeString(copy.resolve("extra.txt"), "not in the store");
         ok("storage", "rm", "corc://lost/a.txt");
+        CliRunner.Result dryRun =
+                cli.run("storage", "sync", "corc://lost", copy.toString(), "--delete", "--dry-run", "-o", "json");
 
         CliRunner.Result sync = cli.run("storage", "sync", "corc://lost", copy.toString(), "--delete", "-o", "json");
+
+        assertThat(dryRun.json()).as(dryRun.toString()).containsEntry("deleted", List.of("extra.txt"));
 
         assertThat(sync.code()).as(sync.toString()).isEqualTo(ExitCodes.FAILED_OUTCOME);
         assertThat(sync.json()).containsEntry("status", "partial").containsEntry("deleted", List.of("extra.txt"));
@@ -413,6 +417,10 @@ class StorageCommandsTest {
                 .as("the last copy of a file the store lost")
                 .exists();
         assertThat(copy.resolve("extra.txt")).doesNotExist();
+        // the text form says what was deleted on the summary's line, before what did not arrive
+        Files.writeString(copy.resolve("extra.txt"), "not in the store");
+        CliRunner.Result human = cli.run("storage", "sync", "corc://lost", copy.toString(), "--delete");
+        assertThat(human.out()).containsPattern("Downloaded .*; deleted 1 not in the source\ncorc: 1 file\\(s\\)");
     }
 
     @Test
