@@ -175,8 +175,14 @@ public final class GridBroker implements BrokerService {
     }
 
     private void join() {
-        owner.restore();
-        restoreHeld();
+        try {
+            owner.restore();
+            restoreHeld();
+        } catch (RuntimeException e) { // an unreadable lease file: nothing joined yet, but the channel and pools exist
+            shutdownExecutors();
+            channel.close();
+            throw e;
+        }
         channel.setReceiver(new Receiver() {
             @Override
             public void receive(Message msg) {

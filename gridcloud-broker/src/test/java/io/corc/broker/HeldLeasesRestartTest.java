@@ -152,6 +152,23 @@ class HeldLeasesRestartTest {
         }
     }
 
+    @Test
+    void anUnreadableHeldLeasesFileStopsTheStartNamingItAndAFixedOneStarts() throws Exception {
+        try (TestGrid grid = new TestGrid(dir, "alpha")) {
+            BrokerConfig config = grid.config("alpha").build();
+            Files.createDirectories(config.heldLeasesFile().getParent());
+            Files.writeString(config.heldLeasesFile(), "{ not json");
+
+            CorcException e = catchThrowableOfType(() -> grid.start(config), CorcException.class);
+
+            assertThat(e).isNotNull();
+            assertThat(e.category()).isEqualTo(ErrorCategory.INVALID_INPUT);
+            assertThat(e.getMessage()).contains(config.heldLeasesFile().toString());
+            Files.delete(config.heldLeasesFile());
+            assertThat(grid.start(config).status().state()).isEqualTo("running");
+        }
+    }
+
     /** beta leases one of alpha's units for {@code ttl}, then crashes: nothing released, nothing said to alpha. */
     private static Lease leaseThenCrash(TestGrid grid, BrokerConfig.Builder betaConfig, Duration ttl) {
         GridBroker beta = grid.start(betaConfig.build());
