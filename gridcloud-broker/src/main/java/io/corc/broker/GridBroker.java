@@ -421,7 +421,7 @@ public final class GridBroker implements BrokerService {
         }
         awaitStartsInProgress();
         shutdownExecutors();
-        owner.shutdown();
+        tellRequesters(owner.shutdown());
         channel.close();
         state = "stopped";
     }
@@ -621,6 +621,10 @@ public final class GridBroker implements BrokerService {
             messenger.replied(e);
             return;
         }
+        if (e.type() == MessageType.ENDED) {
+            endedAtOwner(e);
+            return;
+        }
         if (e.type() == MessageType.OFFER) {
             MemberOffer offer = Bodies.offerOf(e);
             offers.put(new MemberOffer(
@@ -720,9 +724,32 @@ public final class GridBroker implements BrokerService {
         }
     }
 
+    /** Owner side: tells each peer whose lease ended here without its asking (a local lease needs no message). */
+    private void tellRequesters(List<Lease> ended) {
+        for (Lease lease : ended) {
+            if (!lease.requester().equals(config.organisation())) {
+                messenger.sendQuietly(lease.requester(), MessageType.ENDED, Map.of("lease", Bodies.lease(lease)));
+            }
+        }
+    }
+
+    /** Requester side: a lease its owner ended (expired there, or the owner stopped) is no longer held here. */
+    private void endedAtOwner(Envelope e) {
+        @SuppressWarnings("unchecked")
+        Lease ended = Bodies.leaseOf((Map<String, Object>) e.body().get("lease"));
+        held.computeIfPresent(
+                ended.id(),
+                (id, mine) -> mine.owner().equals(e.sender())
+                                && mine.state().holdsCapacity()
+                                && !ended.state().holdsCapacity()
+                        ? ended
+                        : mine);
+        persistHeld();
+    }
+
     private void sweep() {
         try {
-            owner.sweep();
+            tellRequesters(owner.sweep());
             expireHeld();
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "lease sweep failed", e);

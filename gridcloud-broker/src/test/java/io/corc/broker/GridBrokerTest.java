@@ -153,4 +153,33 @@ class GridBrokerTest {
                             CorcException.class, e -> assertThat(e.category()).isEqualTo(ErrorCategory.CAPACITY));
         }
     }
+
+    @Test
+    void anOwnerThatStopsTellsItsRequestersTheirLeasesEnded() {
+        try (TestGrid grid = new TestGrid(dir, "alpha", "beta")) {
+            GridBroker alpha =
+                    grid.start(grid.config("alpha", SharedClass.of("small", "local", 1, 2, Duration.ofHours(1)))
+                            .build());
+            GridBroker beta = grid.start(grid.config("beta").build());
+            grid.awaitView(2);
+            await("beta has alpha's offer", () -> beta.offers().stream()
+                    .anyMatch(o -> o.organisation().equals("alpha")));
+            Lease lease = beta.request(request(1, Duration.ofMinutes(10), "bob"));
+
+            alpha.close(); // graceful: tears down what it serves
+            grid.brokers.remove("alpha");
+
+            // without word from alpha, beta would list the lease as active for its ten minutes
+            await("beta knows the lease ended", () -> beta.leases().stream()
+                    .anyMatch(l -> l.id().equals(lease.id()) && l.state() != LeaseState.ACTIVE));
+            assertThat(beta.leases())
+                    .filteredOn(l -> l.id().equals(lease.id()))
+                    .singleElement()
+                    .satisfies(l -> {
+                        assertThat(l.state()).isEqualTo(LeaseState.RELEASED);
+                        assertThat(l.reason()).contains("the owner's broker stopped");
+                    });
+            assertThat(beta.status().leasesHeld()).isZero();
+        }
+    }
 }

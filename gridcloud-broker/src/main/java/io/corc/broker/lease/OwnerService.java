@@ -171,22 +171,29 @@ public final class OwnerService {
     }
 
     /** Expires what is due and tears down the resources of expired active leases. */
-    public void sweep() {
+    /** Ends what is due: reservations never confirmed, and active leases past their end; returns the latter. */
+    public List<Lease> sweep() {
         CapacityLedger.Due due = ledger.expireDue();
         due.reservations().forEach(l -> metrics.increment(BrokerMetrics.LEASES_ENDED, "state", "reservation_expired"));
+        List<Lease> ended = new ArrayList<>();
         for (CapacityLedger.Entry entry : due.active()) {
             tearDown(entry);
+            ended.add(entry.lease());
         }
         if (!due.reservations().isEmpty() || !due.active().isEmpty()) {
             onChange.run();
         }
+        return ended;
     }
 
-    /** Graceful stop: every lease this owner serves ends and its resource is stopped. */
-    public void shutdown() {
+    /** Graceful stop: every lease this owner serves ends and its resource is stopped; returns those leases. */
+    public List<Lease> shutdown() {
+        List<Lease> ended = new ArrayList<>();
         for (CapacityLedger.Entry entry : ledger.releaseAll("the owner's broker stopped")) {
             tearDown(entry);
+            ended.add(entry.lease());
         }
+        return ended;
     }
 
     /** The offer view of a class with {@code available} free units. */

@@ -16,6 +16,11 @@ public enum MessageType {
     RENEW,
     /** Requester -> owner: give a lease back (the owner tears down); answered GRANTED (RELEASED) or REFUSED. */
     RELEASE,
+    /**
+     * Owner -> requester: a lease ended at the owner without the requester asking (it expired, or the owner's broker
+     * stopped) and its resource was torn down; not answered.
+     */
+    ENDED,
     /** Owner -> requester: the lease as the owner now has it. */
     GRANTED,
     /** Owner -> requester: the operation was refused, with a reason. */
