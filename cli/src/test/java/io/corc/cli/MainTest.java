@@ -348,12 +348,12 @@ class MainTest {
         // the job goes on: it may still be pending when the wait gives up (a loaded machine), then it runs
         Map<String, Object> job = onlyJob();
         assertThat(job.get("state")).isIn("pending", "running");
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(25);
-        while (!"running".equals(job.get("state")) && System.nanoTime() < deadline) {
-            sleepQuietly(100);
-            job = onlyJob();
-        }
-        assertThat(job).containsEntry("state", "running");
+        io.corc.api.Polling.until(
+                "the job to run",
+                java.time.Duration.ofSeconds(25),
+                java.time.Duration.ofMillis(100),
+                () -> "running".equals(onlyJob().get("state")),
+                "corc job list shows its state");
         assertThat(cli.run("job", "cancel", (String) job.get("id")).code()).isZero();
     }
 
@@ -363,15 +363,6 @@ class MainTest {
                 cli.run("job", "list", "-o", "json").json().get("jobs");
         assertThat(jobs).hasSize(1);
         return jobs.get(0);
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     @Test

@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -83,43 +82,6 @@ public final class LiveTests {
             throw new IllegalStateException("no Ed25519 in this JDK", e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The smallest instance a live contract starts: one core, tagged {@code corc-live=true}, with {@code sshKey}. */
-    public static ResourceSpec instanceSpec(String name, String sshKey) {
-        return new ResourceSpec(
-                name,
-                ResourceKind.INSTANCE,
-                1,
-                0,
-                null,
-                null,
-                null,
-                null,
-                null,
-                false,
-                null,
-                Map.of("corc-live", "true"),
-                List.of(sshKey),
-                null);
-    }
-
-    /**
-     * Stops whatever {@code made} still lists: the contract stops what it starts in finally blocks, so this catches a
-     * stop that failed or an assertion between a start and its stop, and no instance outlives the test. Prints only
-     * ids and error messages.
-     */
-    public static void stopWhatIsLeft(List<Orchestrator> made, String cloud) {
-        for (Orchestrator orchestrator : made) {
-            for (Resource resource : orchestrator.list()) {
-                try {
-                    orchestrator.stop(resource.id(), ProgressListener.NONE);
-                } catch (RuntimeException e) {
-                    System.err.println(cloud + " live test: could not stop " + resource.id() + " (" + resource.objects()
-                            + "): " + e.getMessage());
-                }
-            }
         }
     }
 }

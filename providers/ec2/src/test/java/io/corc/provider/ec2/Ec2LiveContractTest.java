@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.corc.api.CloudObject;
 import io.corc.api.InMemoryRecordStore;
+import io.corc.api.LiveContractTest;
 import io.corc.api.LiveTests;
 import io.corc.api.Orchestrator;
-import io.corc.api.OrchestratorContractTest;
 import io.corc.api.PluginConfig;
 import io.corc.api.PluginContext;
 import io.corc.api.Resource;
 import io.corc.api.ResourceKind;
-import io.corc.api.ResourceSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -33,13 +31,10 @@ import software.amazon.awssdk.services.ec2.model.Instance;
  * Credentials and region come from the AWS files ({@code ~/.aws/config}, {@code ~/.aws/credentials}, AWS_PROFILE)
  * or the AWS_* environment, the region from {@code CORC_LIVE_EC2_REGION} if set. Each start makes a key pair, a
  * security group and the smallest instance type with one core, tagged {@code corc-live=true}; every one is stopped
- * in the test or, when an assertion failed first, in {@link #stopWhatIsLeft()}.
+ * in the test or, when an assertion failed first, in the base class's clean-up.
  */
 @Tag(LiveTests.TAG)
-class Ec2LiveContractTest extends OrchestratorContractTest {
-    private final String name = LiveTests.name();
-    private final String key = LiveTests.throwawaySshPublicKey();
-    private final List<Orchestrator> made = new ArrayList<>();
+class Ec2LiveContractTest extends LiveContractTest {
     private Path corcHome;
     private Map<String, Object> config;
     private Ec2Settings settings;
@@ -85,28 +80,21 @@ class Ec2LiveContractTest extends OrchestratorContractTest {
         return config;
     }
 
-    @AfterEach
-    void stopWhatIsLeft() {
-        LiveTests.stopWhatIsLeft(made, "EC2");
-    }
-
     @Override
-    protected Orchestrator orchestrator() {
+    protected Orchestrator create() {
         PluginContext context = new PluginContext(
                 "ec2", new PluginConfig("corc.providers.ec2", config), corcHome, new InMemoryRecordStore());
-        Orchestrator orchestrator = Ec2OrchestratorFactory.create(
+        return Ec2OrchestratorFactory.create(
                 ResourceKind.INSTANCE,
                 context,
                 LiveTests.environment(),
                 new SecureRandom(),
                 Ec2ClientFactory.BASE_DELAY);
-        made.add(orchestrator);
-        return orchestrator;
     }
 
     @Override
-    protected ResourceSpec spec() {
-        return LiveTests.instanceSpec(name, key);
+    protected String cloud() {
+        return "EC2";
     }
 
     @Override

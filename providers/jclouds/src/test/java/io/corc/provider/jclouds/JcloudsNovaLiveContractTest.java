@@ -5,18 +5,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.corc.api.CloudObject;
 import io.corc.api.InMemoryRecordStore;
+import io.corc.api.LiveContractTest;
 import io.corc.api.LiveTests;
 import io.corc.api.Orchestrator;
-import io.corc.api.OrchestratorContractTest;
 import io.corc.api.PluginConfig;
 import io.corc.api.PluginContext;
 import io.corc.api.Resource;
 import io.corc.api.ResourceKind;
-import io.corc.api.ResourceSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +23,6 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.compute.ComputeService;
 import org.jclouds.compute.ComputeServiceContext;
 import org.jclouds.compute.domain.NodeMetadata;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 
@@ -35,13 +32,10 @@ import org.junit.jupiter.api.Tag;
  * {@code OS_USERNAME}, {@code OS_PASSWORD}, {@code OS_PROJECT_NAME}, ...), which is what the provider reads; it does
  * not read {@code clouds.yaml}. {@code CORC_LIVE_OS_IMAGE_ID} picks the image (Nova uuid), {@code
  * CORC_LIVE_OS_SECURITY_GROUPS} the groups (comma-separated). Each start makes one server of the smallest flavor with
- * one core; every one is deleted in the test or, after a failed assertion, in {@link #stopWhatIsLeft()}.
+ * one core; every one is deleted in the test or, after a failed assertion, in the base class's clean-up.
  */
 @Tag(LiveTests.TAG)
-class JcloudsNovaLiveContractTest extends OrchestratorContractTest {
-    private final String name = LiveTests.name();
-    private final String key = LiveTests.throwawaySshPublicKey();
-    private final List<Orchestrator> made = new ArrayList<>();
+class JcloudsNovaLiveContractTest extends LiveContractTest {
     private Path corcHome;
     private Map<String, Object> config;
 
@@ -71,14 +65,9 @@ class JcloudsNovaLiveContractTest extends OrchestratorContractTest {
         corcHome = Files.createTempDirectory("corc-live-jclouds");
     }
 
-    @AfterEach
-    void stopWhatIsLeft() {
-        LiveTests.stopWhatIsLeft(made, "OpenStack");
-    }
-
     @Override
-    protected Orchestrator orchestrator() {
-        Orchestrator orchestrator = new JcloudsOrchestratorFactory()
+    protected Orchestrator create() {
+        return new JcloudsOrchestratorFactory()
                 .create(
                         ResourceKind.INSTANCE,
                         new PluginContext(
@@ -86,13 +75,11 @@ class JcloudsNovaLiveContractTest extends OrchestratorContractTest {
                                 new PluginConfig("corc.providers.jclouds", config),
                                 corcHome,
                                 new InMemoryRecordStore()));
-        made.add(orchestrator);
-        return orchestrator;
     }
 
     @Override
-    protected ResourceSpec spec() {
-        return LiveTests.instanceSpec(name, key);
+    protected String cloud() {
+        return "OpenStack";
     }
 
     /** Asks Nova itself, through a jclouds context of the same settings: the server is gone or terminated. */

@@ -12,25 +12,21 @@ import com.oracle.bmc.core.requests.GetVcnRequest;
 import io.corc.api.CloudObject;
 import io.corc.api.CorcException;
 import io.corc.api.InMemoryRecordStore;
+import io.corc.api.LiveContractTest;
 import io.corc.api.LiveTests;
 import io.corc.api.Orchestrator;
-import io.corc.api.OrchestratorContractTest;
 import io.corc.api.PluginConfig;
 import io.corc.api.PluginContext;
 import io.corc.api.Resource;
 import io.corc.api.ResourceKind;
-import io.corc.api.ResourceSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 
@@ -40,16 +36,13 @@ import org.junit.jupiter.api.Tag;
  * OCI_CLI_PROFILE or DEFAULT), the compartment from {@code CORC_LIVE_OCI_COMPARTMENT}. Each start makes corc's VCN
  * stack (VCN, internet gateway, route table, security list, subnet) and an instance of the smallest shape with one
  * OCPU, tagged {@code corc-live=true}; every one is stopped in the test or, after a failed assertion, in
- * {@link #stopWhatIsLeft()}.
+ * the base class's clean-up.
  */
 @Tag(LiveTests.TAG)
-class OciLiveContractTest extends OrchestratorContractTest {
+class OciLiveContractTest extends LiveContractTest {
     /** Lifecycle states of an object whose deletion OCI has accepted. */
     private static final Set<String> GONE = Set.of("TERMINATING", "TERMINATED");
 
-    private final String name = LiveTests.name();
-    private final String key = LiveTests.throwawaySshPublicKey();
-    private final List<Orchestrator> made = new ArrayList<>();
     private Path corcHome;
     private Map<String, Object> config;
     private OciSettings settings;
@@ -83,28 +76,21 @@ class OciLiveContractTest extends OrchestratorContractTest {
         corcHome = Files.createTempDirectory("corc-live-oci");
     }
 
-    @AfterEach
-    void stopWhatIsLeft() {
-        LiveTests.stopWhatIsLeft(made, "OCI");
-    }
-
     @Override
-    protected Orchestrator orchestrator() {
+    protected Orchestrator create() {
         PluginContext context = new PluginContext(
                 "oci", new PluginConfig("corc.providers.oci", config), corcHome, new InMemoryRecordStore());
-        Orchestrator orchestrator = OciOrchestratorFactory.create(
+        return OciOrchestratorFactory.create(
                 ResourceKind.INSTANCE,
                 context,
                 LiveTests.environment(),
                 new SecureRandom(),
                 OciOrchestratorFactory.BASE_DELAY);
-        made.add(orchestrator);
-        return orchestrator;
     }
 
     @Override
-    protected ResourceSpec spec() {
-        return LiveTests.instanceSpec(name, key);
+    protected String cloud() {
+        return "OCI";
     }
 
     @Override
